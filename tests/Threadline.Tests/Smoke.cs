@@ -1,0 +1,1 @@
+namespace Threadline.Tests; public class Smoke { [Xunit.Fact] public void Ok() {} }
