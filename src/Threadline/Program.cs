@@ -1,1 +1,37 @@
-var app = WebApplication.Create(args); app.Run();
+using Threadline.Api;
+using Threadline.Assistants;
+using Threadline.Auth;
+using Threadline.Hosting;
+using Threadline.Messages;
+using Threadline.Runs;
+using Threadline.RunSteps;
+using Threadline.Storage.Sqlite;
+using Threadline.Threads;
+
+var builder = WebApplication.CreateBuilder(args);
+var options = builder.AddThreadline();
+LoopbackGuard.Apply(builder, options);
+
+var app = builder.Build();
+await app.Services.GetRequiredService<SqliteMigrator>().MigrateAsync(CancellationToken.None);
+StartupLog.Announce(app, options);
+
+app.UseMiddleware<ErrorMiddleware>();
+app.MapHealth();
+
+// Health probes stay open; everything under /v1 needs a key (when keys are configured).
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/v1"), v1 => v1.UseMiddleware<ApiKeyMiddleware>());
+
+var api = app.MapGroup("/v1");
+api.MapAssistants();
+api.MapThreads();
+api.MapMessages();
+api.MapRuns();
+api.MapRunSteps();
+
+// Anything else gets the hosted answer for an unknown route, in the envelope.
+app.MapFallback((HttpContext http) => Results.Json(
+    new ErrorEnvelope(new ErrorBody($"Invalid URL ({http.Request.Method} {http.Request.Path})", "invalid_request_error", null, null)),
+    WireJson.Options, statusCode: StatusCodes.Status404NotFound));
+
+app.Run();

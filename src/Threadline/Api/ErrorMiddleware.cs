@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Threadline.Api;
+
+/// <summary>
+/// Turns every failure into the OpenAI envelope: client errors with their status, anything
+/// unexpected as a logged 500 with a generic text, never a bare error page.
+/// </summary>
+internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (ApiException e)
+        {
+            await WriteAsync(context, e);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await WriteAsync(context, new ApiException(e.StatusCode,
+                "The request body is too large.", "invalid_request_error", null, "request_too_large"));
+        }
+        catch (BadHttpRequestException e)
+        {
+            await WriteAsync(context, new ApiException(e.StatusCode, e.Message, "invalid_request_error"));
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        catch (Exception e)
+        {
+            LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
+            await WriteAsync(context, new ApiException(StatusCodes.Status500InternalServerError,
+                "The server had an error while processing your request. Sorry about that!", "server_error"));
+        }
+    }
+
+    public static async Task WriteAsync(HttpContext context, ApiException error)
+    {
+        if (context.Response.HasStarted)
+            return;
+        context.Response.Clear();
+        context.Response.StatusCode = error.Status;
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, ErrorEnvelope.From(error), WireJson.Options);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+}

@@ -1,0 +1,22 @@
+using System.Text.Json.Nodes;
+
+namespace Threadline.Assistants;
+
+/// <summary>An assistant: a model with instructions and tools. Tool definitions are kept as given.</summary>
+internal sealed record Assistant
+{
+    public required string Id { get; init; }
+    public required string ProjectId { get; init; }
+    public required long CreatedAt { get; init; }
+    public string? Name { get; init; }
+    public string? Description { get; init; }
+    public required string Model { get; init; }
+    public string? Instructions { get; init; }
+    public required JsonArray Tools { get; init; }
+    public JsonObject? ToolResources { get; init; }
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+    public double? Temperature { get; init; }
+    public double? TopP { get; init; }
+    public JsonNode? ResponseFormat { get; init; }
+    public string? ReasoningEffort { get; init; }
+}

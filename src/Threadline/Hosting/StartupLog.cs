@@ -1,0 +1,27 @@
+namespace Threadline.Hosting;
+
+internal static partial class StartupLog
+{
+    public static void Announce(WebApplication app, ThreadlineOptions options)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Threadline.Startup");
+        LogStorage(logger, Path.GetFullPath(options.DataDirectory));
+        if (options.ApiKeys.Count == 0)
+            LogAuthOff(logger);
+        else
+            LogAuthOn(logger, options.ApiKeys.Count, options.ApiKeys.Select(k => k.Project).Distinct().Count());
+        LogConcurrency(logger, options.Concurrency);
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Storage: SQLite in {DataDirectory}")]
+    private static partial void LogStorage(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Auth is off: no API key is configured (Threadline:ApiKeys), so the server listens on loopback only and every request acts for the 'default' project")]
+    private static partial void LogAuthOff(ILogger logger);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Auth is on: {KeyCount} API key(s) for {ProjectCount} project(s)")]
+    private static partial void LogAuthOn(ILogger logger, int keyCount, int projectCount);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Concurrency mode: {Mode}")]
+    private static partial void LogConcurrency(ILogger logger, string mode);
+}

@@ -1,0 +1,44 @@
+using Threadline.Auth;
+
+namespace Threadline.Hosting;
+
+/// <summary>
+/// Server options, bound from the <c>Threadline</c> configuration section (appsettings.json,
+/// <c>Threadline__Name</c> environment variables, <c>--Threadline:Name=value</c> arguments).
+/// </summary>
+internal sealed class ThreadlineOptions
+{
+    public const string Section = "Threadline";
+
+    /// <summary>Where the SQLite file lives. Default: <c>./data</c> under the working directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>API keys and their projects. None: auth is off and the server listens on loopback only.</summary>
+    public List<ApiKeyOptions> ApiKeys { get; set; } = [];
+
+    /// <summary><c>queue</c> (default): runs wait their turn. <c>reject</c>: the hosted API's 400s while a run is active.</summary>
+    public string Concurrency { get; set; } = "queue";
+
+    /// <summary>Bodies larger than this answer 413. Default 4 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>SQLite <c>synchronous</c> pragma: <c>FULL</c> (default, durable across power loss) or <c>NORMAL</c>.</summary>
+    public string SqliteSynchronous { get; set; } = "FULL";
+
+    /// <summary>Default upper bound on a debounced run's wait, in milliseconds.</summary>
+    public long DefaultMaxWaitMs { get; set; } = 30_000;
+
+    public bool StrictByDefault => string.Equals(Concurrency, "reject", StringComparison.OrdinalIgnoreCase);
+
+    public void Validate()
+    {
+        if (Concurrency is not ("queue" or "reject"))
+            throw new InvalidOperationException($"Threadline:Concurrency must be 'queue' or 'reject', not '{Concurrency}'.");
+        if (SqliteSynchronous is not ("FULL" or "NORMAL" or "EXTRA"))
+            throw new InvalidOperationException($"Threadline:SqliteSynchronous must be FULL, NORMAL or EXTRA, not '{SqliteSynchronous}'.");
+        if (ApiKeys.Any(k => string.IsNullOrWhiteSpace(k.Key)))
+            throw new InvalidOperationException("Threadline:ApiKeys has an entry with an empty Key.");
+        if (MaxRequestBodyBytes < 1024)
+            throw new InvalidOperationException("Threadline:MaxRequestBodyBytes must be at least 1024.");
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+
+namespace Threadline.Messages;
+
+/// <summary>
+/// A message in a thread. <see cref="Content"/> holds the parts in their wire form
+/// (text with annotations, image_url, image_file).
+/// </summary>
+internal sealed record Message
+{
+    public required string Id { get; init; }
+    public required string ProjectId { get; init; }
+    public required string ThreadId { get; init; }
+    public required long CreatedAt { get; init; }
+    public required string Status { get; init; }
+    public string? IncompleteReason { get; init; }
+    public long? CompletedAt { get; init; }
+    public long? IncompleteAt { get; init; }
+    public required string Role { get; init; }
+    public required JsonArray Content { get; init; }
+    public string? AssistantId { get; init; }
+    public string? RunId { get; init; }
+    public JsonArray? Attachments { get; init; }
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+
+    /// <summary>
+    /// The message's place in its thread. Messages added through the API take the next
+    /// position; a run's reply is placed right after the last message the run saw (I4).
+    /// </summary>
+    public long Position { get; init; }
+
+    public string Text => string.Join("\n", Content
+        .OfType<JsonObject>()
+        .Where(p => (string?)p["type"] == "text")
+        .Select(p => (string?)p["text"]?["value"] ?? ""));
+}
+
+internal static class MessageStatus
+{
+    public const string InProgress = "in_progress";
+    public const string Incomplete = "incomplete";
+    public const string Completed = "completed";
+}
+
+internal static class MessageRole
+{
+    public const string User = "user";
+    public const string Assistant = "assistant";
+}

@@ -1,0 +1,49 @@
+using Threadline.Assistants;
+using Threadline.Messages;
+using Threadline.Runs;
+using Threadline.RunSteps;
+using Threadline.Threads;
+
+namespace Threadline.Storage;
+
+/// <summary>
+/// The storage seam. Every method is one transaction; every rule that must hold across server
+/// processes (one active run per thread, FIFO, debounce joining, strict mode) is decided here,
+/// by the database, never in process memory.
+/// </summary>
+internal interface IThreadlineStore
+{
+    Task PingAsync(CancellationToken ct);
+
+    // :: Assistants
+    Task AssistantInsertAsync(Assistant assistant, CancellationToken ct);
+    Task<Assistant?> AssistantGetAsync(string projectId, string assistantId, CancellationToken ct);
+    Task<bool> AssistantUpdateAsync(Assistant assistant, CancellationToken ct);
+    Task<bool> AssistantDeleteAsync(string projectId, string assistantId, CancellationToken ct);
+    Task<Page<Assistant>> AssistantListAsync(string projectId, PageRequest page, CancellationToken ct);
+
+    // :: Threads
+    Task<ThreadCreateResult> ThreadCreateAsync(ThreadCreate create, CancellationToken ct);
+    Task<ConversationThread?> ThreadGetAsync(string projectId, string threadId, CancellationToken ct);
+    Task<bool> ThreadUpdateAsync(ConversationThread thread, CancellationToken ct);
+    Task<bool> ThreadDeleteAsync(string projectId, string threadId, CancellationToken ct);
+    Task<Page<ConversationThread>> ThreadListAsync(ThreadFilter filter, PageRequest page, CancellationToken ct);
+
+    // :: Messages
+    Task<MessageCreateResult> MessageCreateAsync(MessageCreate create, CancellationToken ct);
+    Task<Message?> MessageGetAsync(string projectId, string threadId, string messageId, CancellationToken ct);
+    Task<bool> MessageUpdateAsync(Message message, CancellationToken ct);
+    Task<bool> MessageDeleteAsync(string projectId, string threadId, string messageId, CancellationToken ct);
+    Task<Page<Message>> MessageListAsync(string projectId, string threadId, string? runId, PageRequest page, CancellationToken ct);
+
+    // :: Runs
+    Task<RunCreateResult> RunCreateAsync(RunCreate create, CancellationToken ct);
+    Task<Run?> RunGetAsync(string projectId, string threadId, string runId, CancellationToken ct);
+    Task<bool> RunMetadataUpdateAsync(string projectId, string threadId, string runId, IReadOnlyDictionary<string, string> metadata, CancellationToken ct);
+    Task<Page<Run>> RunListAsync(string projectId, string threadId, PageRequest page, CancellationToken ct);
+    Task<RunCancelResult> RunCancelAsync(RunCancel cancel, CancellationToken ct);
+
+    // :: Run steps
+    Task<RunStep?> RunStepGetAsync(string projectId, string threadId, string runId, string stepId, CancellationToken ct);
+    Task<Page<RunStep>> RunStepListAsync(string projectId, string threadId, string runId, PageRequest page, CancellationToken ct);
+}

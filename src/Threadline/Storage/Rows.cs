@@ -1,0 +1,150 @@
+using System.Data.Common;
+using Threadline.Assistants;
+using Threadline.Messages;
+using Threadline.Runs;
+using Threadline.RunSteps;
+using Threadline.Threads;
+
+namespace Threadline.Storage;
+
+/// <summary>
+/// Maps result rows to domain records by column name. Shared by every dialect: the column names
+/// are part of the storage contract.
+/// </summary>
+internal static class Rows
+{
+    public static Assistant Assistant(DbDataReader r) => new()
+    {
+        Id = r.Str("id"),
+        ProjectId = r.Str("project_id"),
+        CreatedAt = r.Long("created_at"),
+        Name = r.StrOrNull("name"),
+        Description = r.StrOrNull("description"),
+        Model = r.Str("model"),
+        Instructions = r.StrOrNull("instructions"),
+        Tools = JsonColumns.ReadArray(r.StrOrNull("tools")),
+        ToolResources = JsonColumns.ReadObject(r.StrOrNull("tool_resources")),
+        Metadata = JsonColumns.ReadMetadata(r.StrOrNull("metadata")),
+        Temperature = r.DoubleOrNull("temperature"),
+        TopP = r.DoubleOrNull("top_p"),
+        ResponseFormat = JsonColumns.ReadNode(r.StrOrNull("response_format")),
+        ReasoningEffort = r.StrOrNull("reasoning_effort"),
+    };
+
+    public static ConversationThread Thread(DbDataReader r) => new()
+    {
+        Id = r.Str("id"),
+        ProjectId = r.Str("project_id"),
+        CreatedAt = r.Long("created_at"),
+        ExternalId = r.StrOrNull("external_id"),
+        ToolResources = JsonColumns.ReadObject(r.StrOrNull("tool_resources")),
+        Metadata = JsonColumns.ReadMetadata(r.StrOrNull("metadata")),
+        ActiveRunId = r.StrOrNull("active_run_id"),
+        QueuedRunCount = (int)(r.LongOrNull("queued_run_count") ?? 0),
+    };
+
+    public static Message Message(DbDataReader r) => new()
+    {
+        Id = r.Str("id"),
+        ProjectId = r.Str("project_id"),
+        ThreadId = r.Str("thread_id"),
+        Position = r.Long("position"),
+        CreatedAt = r.Long("created_at"),
+        Status = r.Str("status"),
+        IncompleteReason = r.StrOrNull("incomplete_reason"),
+        CompletedAt = r.LongOrNull("completed_at"),
+        IncompleteAt = r.LongOrNull("incomplete_at"),
+        Role = r.Str("role"),
+        Content = JsonColumns.ReadArray(r.Str("content")),
+        AssistantId = r.StrOrNull("assistant_id"),
+        RunId = r.StrOrNull("run_id"),
+        Attachments = r.StrOrNull("attachments") is { } a ? JsonColumns.ReadArray(a) : null,
+        Metadata = JsonColumns.ReadMetadata(r.StrOrNull("metadata")),
+    };
+
+    public static Run Run(DbDataReader r) => new()
+    {
+        Id = r.Str("id"),
+        ProjectId = r.Str("project_id"),
+        ThreadId = r.Str("thread_id"),
+        AssistantId = r.Str("assistant_id"),
+        Status = r.Str("status"),
+        CreatedAt = r.Long("created_at"),
+        StartedAt = r.LongOrNull("started_at"),
+        ExpiresAt = r.LongOrNull("expires_at"),
+        CancelledAt = r.LongOrNull("cancelled_at"),
+        FailedAt = r.LongOrNull("failed_at"),
+        CompletedAt = r.LongOrNull("completed_at"),
+        RequiredAction = JsonColumns.ReadObject(r.StrOrNull("required_action")),
+        LastError = Error(r),
+        IncompleteReason = r.StrOrNull("incomplete_reason"),
+        Model = r.Str("model"),
+        Instructions = r.StrOrNull("instructions"),
+        AdditionalInstructions = r.StrOrNull("additional_instructions"),
+        Tools = JsonColumns.ReadArray(r.Str("tools")),
+        Metadata = JsonColumns.ReadMetadata(r.StrOrNull("metadata")),
+        Usage = Usage(r),
+        Temperature = r.DoubleOrNull("temperature"),
+        TopP = r.DoubleOrNull("top_p"),
+        MaxPromptTokens = r.LongOrNull("max_prompt_tokens"),
+        MaxCompletionTokens = r.LongOrNull("max_completion_tokens"),
+        TruncationStrategy = JsonColumns.ReadObject(r.Str("truncation_strategy"))!,
+        ToolChoice = JsonColumns.ReadNode(r.Str("tool_choice"))!,
+        ParallelToolCalls = r.Long("parallel_tool_calls") != 0,
+        ResponseFormat = JsonColumns.ReadNode(r.Str("response_format"))!,
+        ReasoningEffort = r.StrOrNull("reasoning_effort"),
+        DebounceMs = r.Long("debounce_ms"),
+        MaxWaitMs = r.Long("max_wait_ms"),
+        CreatedAtMs = r.Long("created_at_ms"),
+        EligibleAtMs = r.Long("eligible_at_ms"),
+        QueuePosition = r.LongOrNull("queue_position") is { } p ? (int)p : null,
+    };
+
+    public static RunStep RunStep(DbDataReader r) => new()
+    {
+        Id = r.Str("id"),
+        ProjectId = r.Str("project_id"),
+        ThreadId = r.Str("thread_id"),
+        RunId = r.Str("run_id"),
+        AssistantId = r.Str("assistant_id"),
+        Type = r.Str("type"),
+        Status = r.Str("status"),
+        StepDetails = JsonColumns.ReadObject(r.Str("step_details"))!,
+        LastError = Error(r),
+        CreatedAt = r.Long("created_at"),
+        ExpiredAt = r.LongOrNull("expired_at"),
+        CancelledAt = r.LongOrNull("cancelled_at"),
+        FailedAt = r.LongOrNull("failed_at"),
+        CompletedAt = r.LongOrNull("completed_at"),
+        Metadata = JsonColumns.ReadMetadata(r.StrOrNull("metadata")),
+        Usage = Usage(r),
+    };
+
+    private static RunError? Error(DbDataReader r) =>
+        r.StrOrNull("last_error_code") is { } code ? new RunError(code, r.StrOrNull("last_error_message") ?? "") : null;
+
+    private static Usage? Usage(DbDataReader r) =>
+        r.LongOrNull("prompt_tokens") is { } prompt ? Runs.Usage.Of(prompt, r.LongOrNull("completion_tokens") ?? 0) : null;
+
+    private static string Str(this DbDataReader r, string column) => r.GetString(r.GetOrdinal(column));
+
+    private static string? StrOrNull(this DbDataReader r, string column)
+    {
+        var i = r.GetOrdinal(column);
+        return r.IsDBNull(i) ? null : r.GetString(i);
+    }
+
+    private static long Long(this DbDataReader r, string column) => r.GetInt64(r.GetOrdinal(column));
+
+    private static long? LongOrNull(this DbDataReader r, string column)
+    {
+        var i = r.GetOrdinal(column);
+        return r.IsDBNull(i) ? null : r.GetInt64(i);
+    }
+
+    private static double? DoubleOrNull(this DbDataReader r, string column)
+    {
+        var i = r.GetOrdinal(column);
+        return r.IsDBNull(i) ? null : r.GetDouble(i);
+    }
+}

@@ -1,0 +1,17 @@
+namespace Threadline.Storage.Sqlite;
+
+/// <summary>How the embedded SQLite file is opened.</summary>
+internal sealed class SqliteOptions
+{
+    /// <summary>The database file. Default: <c>threadline.db</c> in the data directory.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>
+    /// <c>FULL</c> (default) syncs the WAL on every commit, so an acknowledged write survives
+    /// power loss; <c>NORMAL</c> survives a process crash only.
+    /// </summary>
+    public string Synchronous { get; init; } = "FULL";
+
+    /// <summary>How long a writer waits for another process's write lock, in milliseconds.</summary>
+    public int BusyTimeoutMs { get; init; } = 30_000;
+}
