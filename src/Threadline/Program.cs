@@ -8,7 +8,8 @@ using Threadline.RunSteps;
 using Threadline.Storage.Sqlite;
 using Threadline.Threads;
 
-var builder = WebApplication.CreateBuilder(args);
+// Configuration files sit beside the binary; the data directory is relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var options = builder.AddThreadline();
 LoopbackGuard.Apply(builder, options);
 

@@ -1,5 +1,7 @@
 using Threadline.Assistants;
 using Threadline.Messages;
+using Threadline.Models;
+using Threadline.Queue;
 using Threadline.Runs;
 using Threadline.Storage;
 using Threadline.Storage.Sqlite;
@@ -25,6 +27,20 @@ internal static class ThreadlineServices
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<SqliteMigrator>();
         services.AddSingleton<IThreadlineStore, SqliteStore>();
+
+        var queue = builder.Configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
+        queue.Validate();
+        services.AddSingleton(queue);
+        services.AddSingleton<ProcessIdentity>();
+        services.AddSingleton<SchedulerSignal>();
+        services.AddSingleton<ActiveRuns>();
+        services.AddSingleton<RunExecutor>();
+        services.AddSingleton<RunScheduler>();
+        if (queue.Enabled)
+            services.AddHostedService(sp => sp.GetRequiredService<RunScheduler>());
+
+        services.AddSingleton<EchoChatClient>();
+        services.AddSingleton<ModelRouter>();
 
         services.AddSingleton<MessageFactory>();
         services.AddSingleton<AssistantService>();

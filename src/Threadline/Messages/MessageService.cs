@@ -1,10 +1,12 @@
 using Threadline.Api;
 using Threadline.Hosting;
+using Threadline.Queue;
 using Threadline.Storage;
 
 namespace Threadline.Messages;
 
-internal sealed class MessageService(IThreadlineStore store, MessageFactory factory, ThreadlineOptions options, TimeProvider time)
+internal sealed class MessageService(
+    IThreadlineStore store, MessageFactory factory, SchedulerSignal scheduler, ThreadlineOptions options, TimeProvider time)
 {
     public async Task<Message> CreateAsync(string projectId, string threadId, MessageRequest request, CancellationToken ct)
     {
@@ -14,6 +16,7 @@ internal sealed class MessageService(IThreadlineStore store, MessageFactory fact
             throw ApiException.NoSuch("thread", threadId);
         if (result.RejectedByRunId is { } runId)
             throw ApiException.Invalid($"Can't add messages to {threadId} while a run {runId} is active.");
+        scheduler.Wake(); // a debounce deadline may have moved
         return result.Message!;
     }
 

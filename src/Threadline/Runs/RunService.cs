@@ -4,13 +4,15 @@ using Threadline.Assistants;
 using Threadline.Domain;
 using Threadline.Hosting;
 using Threadline.Messages;
+using Threadline.Queue;
 using Threadline.Storage;
 using Threadline.Threads;
 
 namespace Threadline.Runs;
 
 internal sealed class RunService(
-    IThreadlineStore store, ThreadService threads, MessageFactory messages, ThreadlineOptions options, TimeProvider time)
+    IThreadlineStore store, ThreadService threads, MessageFactory messages, SchedulerSignal scheduler, ActiveRuns active,
+    ThreadlineOptions options, TimeProvider time)
 {
     public const long MaxDebounceMs = 600_000;
     public const long MaxMaxWaitMs = 3_600_000;
@@ -19,7 +21,7 @@ internal sealed class RunService(
     {
         var run = await PrepareAsync(projectId, threadId, request, ct) with { AdditionalInstructions = request.AdditionalInstructions };
         var additional = messages.CreateMany(projectId, threadId, request.AdditionalMessages, "additional_messages");
-        return Checked(await store.RunCreateAsync(new RunCreate(run, null, additional, OnActiveOf(request), run.CreatedAtMs), ct), threadId);
+        return Started(await store.RunCreateAsync(new RunCreate(run, null, additional, OnActiveOf(request), run.CreatedAtMs), ct), threadId);
     }
 
     public async Task<RunCreateResult> CreateThreadAndRunAsync(string projectId, ThreadAndRunRequest request, CancellationToken ct)
@@ -28,7 +30,7 @@ internal sealed class RunService(
         if (request.ToolResources is not null && thread.Thread.ToolResources is null)
             thread = thread with { Thread = thread.Thread with { ToolResources = request.ToolResources } };
         var run = await PrepareAsync(projectId, thread.Thread.Id, request, ct);
-        return Checked(await store.RunCreateAsync(new RunCreate(run, thread, [], OnActiveOf(request), run.CreatedAtMs), ct), thread.Thread.Id);
+        return Started(await store.RunCreateAsync(new RunCreate(run, thread, [], OnActiveOf(request), run.CreatedAtMs), ct), thread.Thread.Id);
     }
 
     public async Task<Run> GetAsync(string projectId, string threadId, string runId, CancellationToken ct)
@@ -62,6 +64,8 @@ internal sealed class RunService(
             throw ApiException.NoSuch("run", runId);
         if (result.RefusedStatus is { } status)
             throw ApiException.Invalid($"Cannot cancel run with status '{status}'.");
+        active.Cancel(runId);
+        scheduler.Wake();
         return result.Run;
     }
 
@@ -134,12 +138,16 @@ internal sealed class RunService(
         _ => options.StrictByDefault ? OnActive.Reject : OnActive.Queue,
     };
 
-    private static RunCreateResult Checked(RunCreateResult result, string threadId)
+    /// <summary>Answers a refused create; otherwise tells the scheduler, and stops the run an interrupt cancelled.</summary>
+    private RunCreateResult Started(RunCreateResult result, string threadId)
     {
         if (result.ThreadMissing)
             throw ApiException.NoSuch("thread", threadId);
-        if (result.RejectedByRunId is { } active)
-            throw ApiException.Invalid($"Thread {result.Thread?.Id ?? threadId} already has an active run {active}.");
+        if (result.RejectedByRunId is { } activeRun)
+            throw ApiException.Invalid($"Thread {result.Thread?.Id ?? threadId} already has an active run {activeRun}.");
+        if (result.InterruptedRunId is { } interrupted)
+            active.Cancel(interrupted);
+        scheduler.Wake();
         return result;
     }
 

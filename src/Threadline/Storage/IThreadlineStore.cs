@@ -43,6 +43,14 @@ internal interface IThreadlineStore
     Task<Page<Run>> RunListAsync(string projectId, string threadId, PageRequest page, CancellationToken ct);
     Task<RunCancelResult> RunCancelAsync(RunCancel cancel, CancellationToken ct);
 
+    // :: The queue (scheduler and executor)
+    Task<IReadOnlyList<ClaimedRun>> RunClaimNextAsync(RunClaim claim, CancellationToken ct);
+    Task<long?> RunNextEligibleAtAsync(CancellationToken ct);
+    Task<IReadOnlyList<Message>> RunContextLoadAsync(string threadId, long contextPosition, CancellationToken ct);
+    Task<string?> RunLeaseRenewAsync(RunLeaseRenew renew, CancellationToken ct);
+    Task<RunFinishResult> RunFinishAsync(RunFinish finish, CancellationToken ct);
+    Task<RunRescueResult> RunRescueAsync(RunRescue rescue, CancellationToken ct);
+
     // :: Run steps
     Task<RunStep?> RunStepGetAsync(string projectId, string threadId, string runId, string stepId, CancellationToken ct);
     Task<Page<RunStep>> RunStepListAsync(string projectId, string threadId, string runId, PageRequest page, CancellationToken ct);

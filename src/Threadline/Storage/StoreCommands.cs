@@ -40,7 +40,11 @@ internal enum OnActive
 /// </summary>
 internal sealed record RunCreate(Run Run, ThreadCreate? NewThread, IReadOnlyList<Message> AdditionalMessages, OnActive OnActive, long NowMs);
 
-internal sealed record RunCreateResult(Run? Run, ConversationThread? Thread, bool Joined, bool ThreadMissing, string? RejectedByRunId);
+internal sealed record RunCreateResult(Run? Run, ConversationThread? Thread, bool Joined, bool ThreadMissing, string? RejectedByRunId)
+{
+    /// <summary>The active run that an <see cref="OnActive.Interrupt"/> cancelled.</summary>
+    public string? InterruptedRunId { get; init; }
+}
 
 internal sealed record RunCancel(string ProjectId, string ThreadId, string RunId, long NowMs);
 

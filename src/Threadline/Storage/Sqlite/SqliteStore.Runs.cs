@@ -57,7 +57,10 @@ internal sealed partial class SqliteStore
                 await RunRequestCancelAsync(c, tx, thread.ActiveRunId!, create.NowMs);
 
             await RunInsertAsync(c, tx, run, interrupting);
-            return new(await RunReadAsync(c, tx, run.ProjectId, thread.Id, run.Id), thread, false, false, null);
+            return new(await RunReadAsync(c, tx, run.ProjectId, thread.Id, run.Id), thread, false, false, null)
+            {
+                InterruptedRunId = interrupting ? thread.ActiveRunId : null,
+            };
         }, ct);
 
     private static Task RunInsertAsync(SqliteConnection c, IDbTransaction tx, Run r, bool first) =>

@@ -1,0 +1,112 @@
+using Threadline.Domain;
+using Threadline.Storage;
+
+namespace Threadline.Queue;
+
+/// <summary>
+/// Claims eligible runs and hands them to the executor. The database decides which runs may
+/// start (I1, I2); this loop only decides when to ask: on a signal, at the next debounce
+/// deadline, or after the poll interval, whichever is first. Each pass also takes over runs
+/// whose lease lapsed (I5).
+/// </summary>
+internal sealed partial class RunScheduler(
+    IThreadlineStore store, RunExecutor executor, SchedulerSignal signal, ProcessIdentity identity,
+    QueueOptions options, TimeProvider time, ILogger<RunScheduler> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _slots = new(options.MaxConcurrentRuns, options.MaxConcurrentRuns);
+    private readonly HashSet<Task> _running = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogStarted(logger, identity.Owner, options.LeaseTimeout.TotalSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                wait = await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogPassFailed(logger, e);
+                wait = options.PollInterval;
+            }
+            await signal.WaitAsync(wait, time, stoppingToken);
+        }
+        await DrainAsync();
+    }
+
+    /// <summary>One pass: rescue lapsed leases, claim what may run, and say how long to sleep.</summary>
+    public async Task<TimeSpan> RunOnceAsync(CancellationToken ct)
+    {
+        var rescued = await store.RunRescueAsync(new RunRescue(time.UnixMilliseconds(),
+            "The server executing this run stopped before it finished; the run was taken over after its lease lapsed."), ct);
+        if (rescued.Total > 0)
+            LogRescued(logger, rescued.Requeued, rescued.Failed, rescued.Cancelled);
+
+        var free = _slots.CurrentCount;
+        if (free > 0)
+        {
+            var claimed = await store.RunClaimNextAsync(new RunClaim(identity.Owner, time.UnixMilliseconds(),
+                (long)options.LeaseTimeout.TotalMilliseconds, free), ct);
+            foreach (var run in claimed)
+                Start(run);
+            if (claimed.Count == free)
+                return TimeSpan.Zero; // there may be more
+        }
+
+        var next = await store.RunNextEligibleAtAsync(ct);
+        var wait = options.PollInterval;
+        if (next is { } at)
+        {
+            var untilEligible = TimeSpan.FromMilliseconds(Math.Max(0, at - time.UnixMilliseconds()));
+            if (untilEligible < wait)
+                wait = untilEligible;
+        }
+        // Leases lapse on their own clock; look again in time to take over within the timeout.
+        var rescueCadence = options.LeaseTimeout / 4;
+        return wait < rescueCadence ? wait : rescueCadence;
+    }
+
+    private void Start(ClaimedRun run)
+    {
+        _slots.Wait();
+        Task task = null!;
+        lock (_running)
+        {
+            task = Task.Run(async () =>
+        {
+            try
+            {
+                await executor.ExecuteAsync(run, CancellationToken.None);
+            }
+            finally
+            {
+                _slots.Release();
+                lock (_running)
+                    _running.Remove(task);
+                signal.Wake();
+            }
+        });
+            _running.Add(task);
+        }
+    }
+
+    /// <summary>On shutdown, give running runs a moment; their leases cover the rest.</summary>
+    private async Task DrainAsync()
+    {
+        Task[] running;
+        lock (_running)
+            running = _running.ToArray();
+        await Task.WhenAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(5), time));
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Run scheduler started as {Owner} (lease timeout {LeaseSeconds} s)")]
+    private static partial void LogStarted(ILogger logger, string owner, double leaseSeconds);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Took over runs with lapsed leases: {Requeued} requeued, {Failed} failed, {Cancelled} cancelled")]
+    private static partial void LogRescued(ILogger logger, int requeued, int failed, int cancelled);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Scheduler pass failed; trying again")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}
