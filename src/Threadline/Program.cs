@@ -21,7 +21,9 @@ app.UseMiddleware<ErrorMiddleware>();
 app.MapHealth();
 
 // Health probes stay open; everything under /v1 needs a key (when keys are configured).
-app.UseWhen(http => http.Request.Path.StartsWithSegments("/v1"), v1 => v1.UseMiddleware<ApiKeyMiddleware>());
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/v1"), v1 => v1
+    .UseMiddleware<ApiKeyMiddleware>()
+    .UseMiddleware<Threadline.Idempotency.IdempotencyMiddleware>());
 
 var api = app.MapGroup("/v1");
 api.MapAssistants();

@@ -1,4 +1,5 @@
 using Threadline.Assistants;
+using Threadline.Idempotency;
 using Threadline.Messages;
 using Threadline.Models;
 using Threadline.Queue;
@@ -38,6 +39,9 @@ internal static class ThreadlineServices
         services.AddSingleton<RunScheduler>();
         if (queue.Enabled)
             services.AddHostedService(sp => sp.GetRequiredService<RunScheduler>());
+
+        services.AddSingleton(builder.Configuration.GetSection(IdempotencyOptions.Section).Get<IdempotencyOptions>() ?? new IdempotencyOptions());
+        services.AddHostedService<IdempotencyJanitor>();
 
         services.AddSingleton<EchoChatClient>();
         services.AddSingleton<ModelRouter>();

@@ -9,6 +9,10 @@ internal static class RunEndpoints
 {
     public const string JoinedHeader = "Threadline-Run-Joined";
 
+    /// <summary>The Node SDK's poll helpers wait this long between polls of a run that is not terminal.</summary>
+    public const string PollAfterHeader = "openai-poll-after-ms";
+    private const string PollAfterMs = "100";
+
     public static void MapRuns(this IEndpointRouteBuilder api)
     {
         api.MapPost("/threads/runs", async (HttpContext http, RunService runs) =>
@@ -21,21 +25,28 @@ internal static class RunEndpoints
             ListResponse<RunObject>.From(await runs.ListAsync(http.ProjectId(), threadId, ListQuery.Read(http.Request), http.RequestAborted), RunObject.From, r => r.Id));
 
         api.MapGet("/threads/{threadId}/runs/{runId}", async (string threadId, string runId, HttpContext http, RunService runs) =>
-            RunObject.From(await runs.GetAsync(http.ProjectId(), threadId, runId, http.RequestAborted)));
+            Polled(http, await runs.GetAsync(http.ProjectId(), threadId, runId, http.RequestAborted)));
 
         api.MapPost("/threads/{threadId}/runs/{runId}", async (string threadId, string runId, HttpContext http, RunService runs) =>
-            RunObject.From(await runs.ModifyAsync(http.ProjectId(), threadId, runId, await RequestBody.ReadAsync<MetadataRequest>(http.Request), http.RequestAborted)));
+            Polled(http, await runs.ModifyAsync(http.ProjectId(), threadId, runId, await RequestBody.ReadAsync<MetadataRequest>(http.Request), http.RequestAborted)));
 
         api.MapPost("/threads/{threadId}/runs/{runId}/cancel", async (string threadId, string runId, HttpContext http, RunService runs) =>
-            RunObject.From(await runs.CancelAsync(http.ProjectId(), threadId, runId, http.RequestAborted)));
+            Polled(http, await runs.CancelAsync(http.ProjectId(), threadId, runId, http.RequestAborted)));
 
         api.MapPost("/threads/{threadId}/runs/{runId}/submit_tool_outputs", async (string threadId, string runId, HttpContext http, RunService runs) =>
-            RunObject.From(await runs.SubmitToolOutputsAsync(http.ProjectId(), threadId, runId, await RequestBody.ReadAsync<ToolOutputsRequest>(http.Request), http.RequestAborted)));
+            Polled(http, await runs.SubmitToolOutputsAsync(http.ProjectId(), threadId, runId, await RequestBody.ReadAsync<ToolOutputsRequest>(http.Request), http.RequestAborted)));
     }
 
     private static RunObject Created(HttpContext http, RunCreateResult result)
     {
         http.Response.Headers[JoinedHeader] = result.Joined ? "true" : "false";
-        return RunObject.From(result.Run!) with { Joined = result.Joined };
+        return Polled(http, result.Run!) with { Joined = result.Joined };
+    }
+
+    private static RunObject Polled(HttpContext http, Run run)
+    {
+        if (!run.IsTerminal)
+            http.Response.Headers[PollAfterHeader] = PollAfterMs;
+        return RunObject.From(run);
     }
 }

@@ -51,6 +51,12 @@ internal interface IThreadlineStore
     Task<RunFinishResult> RunFinishAsync(RunFinish finish, CancellationToken ct);
     Task<RunRescueResult> RunRescueAsync(RunRescue rescue, CancellationToken ct);
 
+    // :: Idempotency keys
+    Task<IdempotencyBeginResult> IdempotencyBeginAsync(IdempotencyBegin begin, CancellationToken ct);
+    Task IdempotencyCompleteAsync(IdempotencyComplete complete, CancellationToken ct);
+    Task IdempotencyReleaseAsync(string projectId, string operation, string key, CancellationToken ct);
+    Task<int> IdempotencyPurgeAsync(long nowMs, CancellationToken ct);
+
     // :: Run steps
     Task<RunStep?> RunStepGetAsync(string projectId, string threadId, string runId, string stepId, CancellationToken ct);
     Task<Page<RunStep>> RunStepListAsync(string projectId, string threadId, string runId, PageRequest page, CancellationToken ct);

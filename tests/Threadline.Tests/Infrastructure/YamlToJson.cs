@@ -53,7 +53,7 @@ internal static partial class YamlToJson
     private static JsonNode? ToValue(YamlScalarNode scalar)
     {
         var text = scalar.Value ?? string.Empty;
-        if (scalar.Style != ScalarStyle.Plain || scalar.Tag.Value == "tag:yaml.org,2002:str")
+        if (scalar.Style != ScalarStyle.Plain || IsStringTag(scalar.Tag))
         {
             return JsonValue.Create(text);
         }
@@ -82,6 +82,10 @@ internal static partial class YamlToJson
 
         return JsonValue.Create(text);
     }
+
+    // A plain scalar carries the non-specific tag '?' (resolve by content); '!' and !!str force a string.
+    private static bool IsStringTag(TagName tag) =>
+        !tag.IsEmpty && (tag.IsNonSpecific ? tag.ToString() == "!" : tag.Value == "tag:yaml.org,2002:str");
 
     [GeneratedRegex("^[-+]?[0-9]+$")]
     private static partial Regex IntegerPattern();
