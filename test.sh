@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test suite of Threadline and ends with one line: "N passed, N failed, N skipped".
+# Needs the .NET 10 SDK. Exits non-zero when any test fails or a suite cannot run.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+config=${CONFIGURATION:-Release}
+results=$(mktemp -d)
+status=0
+
+echo "==> dotnet build ($config)"
+if ! dotnet build Threadline.sln -c "$config" -nologo -v quiet; then
+  echo "build failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+echo "==> dotnet test"
+dotnet test Threadline.sln -c "$config" --no-build -nologo \
+  --logger "trx;LogFilePrefix=run" --results-directory "$results" \
+  --logger "console;verbosity=normal" || status=1
+
+# Sum the counters of every TRX file (one per test project).
+read -r passed failed skipped < <(python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    c = ET.parse(path).getroot().find(".//{*}Counters")
+    if c is None: continue
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    s += int(c.get("notExecuted", 0))
+print(p, f, s)
+PY
+)
+if [ "${passed:-0}" -eq 0 ] && [ "${failed:-0}" -eq 0 ]; then
+  echo "no test ran"; failed=1; status=1
+fi
+[ "${failed:-0}" -gt 0 ] && status=1
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+exit $status
