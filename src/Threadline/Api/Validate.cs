@@ -40,6 +40,9 @@ internal static class Validate
         return value;
     }
 
+    public static T Required<T>(T? value, string param) where T : class =>
+        value ?? throw ApiException.Invalid($"Missing required parameter: '{param}'.", param, "missing_required_parameter");
+
     public static void Range(double? value, double min, double max, string param)
     {
         if (value is { } v && (v < min || v > max || double.IsNaN(v)))

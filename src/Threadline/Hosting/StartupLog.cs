@@ -11,6 +11,7 @@ internal static partial class StartupLog
         else
             LogAuthOn(logger, options.ApiKeys.Count, options.ApiKeys.Select(k => k.Project).Distinct().Count());
         LogConcurrency(logger, options.Concurrency);
+        app.Services.GetRequiredService<Models.ModelRouter>().Announce(logger);
     }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Storage: SQLite in {DataDirectory}")]

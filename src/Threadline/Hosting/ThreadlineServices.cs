@@ -44,7 +44,11 @@ internal static class ThreadlineServices
         services.AddHostedService<IdempotencyJanitor>();
 
         services.AddSingleton<EchoChatClient>();
+        services.AddSingleton(ModelConfiguration.Read(builder.Configuration));
         services.AddSingleton<ModelRouter>();
+        services.AddSingleton<ModelCaller>();
+        services.AddSingleton<Streaming.RunEventHub>();
+        services.AddSingleton<Streaming.RunEventFeed>();
 
         services.AddSingleton<MessageFactory>();
         services.AddSingleton<AssistantService>();

@@ -1,10 +1,75 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
+using OpenAI;
 
 namespace Threadline.Models;
 
-/// <summary>Finds the chat client that serves a run's model.</summary>
-internal sealed class ModelRouter(EchoChatClient echo)
+/// <summary>
+/// Finds the chat client that serves a run's model: the built-in echo models, then a provider
+/// that names the model, then a provider that takes every model (<c>*</c>).
+/// </summary>
+internal sealed partial class ModelRouter
 {
+    public const string Wildcard = "*";
+    private readonly EchoChatClient _echo;
+    private readonly ModelOptions _options;
+    private readonly ConcurrentDictionary<(string Provider, string Model), IChatClient> _clients = new();
+
+    public ModelRouter(EchoChatClient echo, ModelOptions options)
+    {
+        _echo = echo;
+        _options = options;
+        foreach (var p in options.Providers)
+        {
+            if (string.IsNullOrWhiteSpace(p.Name) || !Uri.TryCreate(p.BaseUrl, UriKind.Absolute, out _))
+                throw new InvalidOperationException($"Threadline:Models:Providers: provider '{p.Name}' needs a Name and an absolute BaseUrl.");
+        }
+    }
+
     /// <summary>The client for <paramref name="model"/>, or null when nothing serves it.</summary>
-    public IChatClient? Resolve(string model) => EchoChatClient.Serves(model) ? echo : null;
+    public IChatClient? Resolve(string model)
+    {
+        if (EchoChatClient.Serves(model))
+            return _echo;
+        var provider = ProviderOf(model);
+        return provider is null ? null : _clients.GetOrAdd((provider.Name, model), key => Create(provider, key.Model));
+    }
+
+    public ProviderOptions? ProviderOf(string model) =>
+        _options.Providers.FirstOrDefault(p => p.Models.Contains(model, StringComparer.Ordinal))
+        ?? _options.Providers.FirstOrDefault(p => p.Models.Contains(Wildcard));
+
+    private IChatClient Create(ProviderOptions provider, string model)
+    {
+        var options = new OpenAIClientOptions
+        {
+            Endpoint = new Uri(provider.BaseUrl),
+            // Retries are ours (ModelCaller), so that they cover broken streams too and fail the run clearly.
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = _options.RequestTimeout,
+        };
+        var chat = new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(provider.ApiKey ?? "none"), options);
+        return chat.AsIChatClient();
+    }
+
+    /// <summary>Says at start-up which models go where.</summary>
+    public void Announce(ILogger logger)
+    {
+        LogBuiltIn(logger);
+        foreach (var p in _options.Providers)
+            LogProvider(logger, p.Name, p.BaseUrl, string.Join(", ", p.Models.Select(m => m == Wildcard ? "* (any other model)" : m)));
+        if (_options.Providers.Count == 0)
+            LogNoProvider(logger);
+    }
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Models: built-in 'echo' and 'echo:<ms>' are served in-process")]
+    private static partial void LogBuiltIn(ILogger logger);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Models: provider '{Provider}' at {BaseUrl} serves {Models}")]
+    private static partial void LogProvider(ILogger logger, string provider, string baseUrl, string models);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "Models: no upstream provider is configured (set OPENAI_API_KEY or Threadline:Models:Providers); runs on other models will fail")]
+    private static partial void LogNoProvider(ILogger logger);
 }

@@ -20,6 +20,9 @@ internal sealed class QueueOptions
     /// <summary>How many runs one process executes at once. Default 256.</summary>
     public int MaxConcurrentRuns { get; set; } = 256;
 
+    /// <summary>How long a run waits in <c>requires_action</c> for tool outputs before it expires. Default 10 min.</summary>
+    public TimeSpan ToolOutputsTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Set false to run a process that serves the API but executes no runs.</summary>
     public bool Enabled { get; set; } = true;
 

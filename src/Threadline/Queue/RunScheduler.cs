@@ -68,7 +68,7 @@ internal sealed partial class RunScheduler(
         return wait < rescueCadence ? wait : rescueCadence;
     }
 
-    private void Start(ClaimedRun run)
+    private void Start(Runs.Run run)
     {
         _slots.Wait();
         Task task = null!;

@@ -51,6 +51,12 @@ internal sealed record Run
     /// <summary>The earliest instant (unix ms) the scheduler may start the run.</summary>
     public required long EligibleAtMs { get; init; }
 
+    /// <summary>How many times an executor claimed the run (a run resumed after tool outputs is claimed again).</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>The thread position the run saw when it first started (I4); null until then.</summary>
+    public long? ContextPosition { get; init; }
+
     /// <summary>How many runs of the thread start or run before this one; null unless queued.</summary>
     public int? QueuePosition { get; init; }
 

@@ -6,13 +6,14 @@ using Threadline.Hosting;
 using Threadline.Messages;
 using Threadline.Queue;
 using Threadline.Storage;
+using Threadline.Streaming;
 using Threadline.Threads;
 
 namespace Threadline.Runs;
 
 internal sealed class RunService(
     IThreadlineStore store, ThreadService threads, MessageFactory messages, SchedulerSignal scheduler, ActiveRuns active,
-    ThreadlineOptions options, TimeProvider time)
+    RunEventHub hub, ThreadlineOptions options, TimeProvider time)
 {
     public const long MaxDebounceMs = 600_000;
     public const long MaxMaxWaitMs = 3_600_000;
@@ -64,17 +65,33 @@ internal sealed class RunService(
             throw ApiException.NoSuch("run", runId);
         if (result.RefusedStatus is { } status)
             throw ApiException.Invalid($"Cannot cancel run with status '{status}'.");
+        if (result.Run.Status == RunStatus.Cancelling)
+            hub.Publish(runId, RunEvents.Run(result.Run));
         active.Cancel(runId);
         scheduler.Wake();
         return result.Run;
     }
 
-    public async Task<Run> SubmitToolOutputsAsync(string projectId, string threadId, string runId, ToolOutputsRequest request, CancellationToken ct)
+    /// <summary>Records an output for every tool call; the run goes back to the head of its thread's queue.</summary>
+    public async Task<RunToolOutputsResult> SubmitToolOutputsAsync(string projectId, string threadId, string runId, ToolOutputsRequest request, CancellationToken ct)
     {
-        var run = await GetAsync(projectId, threadId, runId, ct);
-        if (run.Status != RunStatus.RequiresAction)
-            throw ApiException.Invalid($"Runs in status \"{run.Status}\" do not accept tool outputs.");
-        throw ApiException.Invalid("Submitting tool outputs is not supported yet.");
+        var outputs = Validate.Required(request.ToolOutputs, "tool_outputs");
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            Validate.Required(outputs[i].ToolCallId, $"tool_outputs[{i}].tool_call_id");
+            Validate.MaxLength(outputs[i].Output, 512 * 1024, $"tool_outputs[{i}].output");
+        }
+        await RequireThreadAsync(projectId, threadId, ct);
+        var result = await store.RunToolOutputsSubmitAsync(new RunToolOutputsSubmit(projectId, threadId, runId,
+            outputs.Select(o => KeyValuePair.Create(o.ToolCallId!, o.Output ?? "")).ToList(), time.UnixMilliseconds()), ct);
+        if (result.Run is null)
+            throw ApiException.NoSuch("run", runId);
+        if (result.RefusedStatus is { } status)
+            throw ApiException.Invalid($"Runs in status \"{status}\" do not accept tool outputs.");
+        if (result.Problem is { } problem)
+            throw ApiException.Invalid(problem, "tool_outputs");
+        scheduler.Wake();
+        return result;
     }
 
     /// <summary>Validates the settings and makes the run, copying what it does not override from the assistant.</summary>
@@ -95,8 +112,6 @@ internal sealed class RunService(
         Validate.Range(r.DebounceMs, 0, MaxDebounceMs, "debounce_ms");
         Validate.Range(r.MaxWaitMs, 0, MaxMaxWaitMs, "max_wait_ms");
         Validate.OneOf(r.OnActive, "on_active", "queue", "reject", "interrupt");
-        if (r.Stream == true)
-            throw ApiException.Invalid("Streaming is not supported yet.", "stream", "unsupported_parameter");
 
         var assistant = await store.AssistantGetAsync(projectId, assistantId, ct) ?? throw ApiException.NoSuch("assistant", assistantId);
         var nowMs = time.UnixMilliseconds();

@@ -44,10 +44,13 @@ internal interface IThreadlineStore
     Task<RunCancelResult> RunCancelAsync(RunCancel cancel, CancellationToken ct);
 
     // :: The queue (scheduler and executor)
-    Task<IReadOnlyList<ClaimedRun>> RunClaimNextAsync(RunClaim claim, CancellationToken ct);
+    Task<IReadOnlyList<Run>> RunClaimNextAsync(RunClaim claim, CancellationToken ct);
     Task<long?> RunNextEligibleAtAsync(CancellationToken ct);
-    Task<IReadOnlyList<Message>> RunContextLoadAsync(string threadId, long contextPosition, CancellationToken ct);
+    Task<IReadOnlyList<Message>> RunContextLoadAsync(Run run, CancellationToken ct);
     Task<string?> RunLeaseRenewAsync(RunLeaseRenew renew, CancellationToken ct);
+    Task<RunOutput?> RunOutputBeginAsync(RunOutputBegin begin, CancellationToken ct);
+    Task<RunRequireActionResult> RunRequireActionAsync(RunRequireAction require, CancellationToken ct);
+    Task<RunToolOutputsResult> RunToolOutputsSubmitAsync(RunToolOutputsSubmit submit, CancellationToken ct);
     Task<RunFinishResult> RunFinishAsync(RunFinish finish, CancellationToken ct);
     Task<RunRescueResult> RunRescueAsync(RunRescue rescue, CancellationToken ct);
 

@@ -97,6 +97,8 @@ internal static class Rows
         MaxWaitMs = r.Long("max_wait_ms"),
         CreatedAtMs = r.Long("created_at_ms"),
         EligibleAtMs = r.Long("eligible_at_ms"),
+        Attempt = (int)r.Long("attempt"),
+        ContextPosition = r.LongOrNull("context_position"),
         QueuePosition = r.LongOrNull("queue_position") is { } p ? (int)p : null,
     };
 

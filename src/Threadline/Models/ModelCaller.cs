@@ -1,0 +1,123 @@
+using System.ClientModel;
+using System.Text;
+using Microsoft.Extensions.AI;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Threadline.Models;
+
+/// <summary>
+/// Calls a model, streaming its text to <c>onText</c>, with retries (backoff and jitter, honouring
+/// <c>Retry-After</c>) for 429, 5xx, timeouts and broken streams. A retry after text was already
+/// passed on resumes where it left off: only text beyond what was passed on is handed over.
+/// </summary>
+internal sealed partial class ModelCaller(ModelOptions options, TimeProvider time, ILogger<ModelCaller> logger)
+{
+    public async Task<ModelReply> CallAsync(
+        IChatClient client, string provider, IList<ChatMessage> messages, ChatOptions chatOptions,
+        Func<string, Task> onText, CancellationToken ct)
+    {
+        var passedOn = 0;
+        var tries = 0;
+        try
+        {
+            return await Pipeline(provider, ct).ExecuteAsync(async token =>
+            {
+                tries++;
+                var text = new StringBuilder();
+                var calls = new List<FunctionCallContent>();
+                UsageDetails? usage = null;
+                ChatFinishReason? finish = null;
+                await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, token))
+                {
+                    text.Append(update.Text);
+                    if (text.Length > passedOn)
+                    {
+                        var piece = text.ToString(passedOn, text.Length - passedOn);
+                        passedOn = text.Length;
+                        await onText(piece);
+                    }
+                    calls.AddRange(update.Contents.OfType<FunctionCallContent>());
+                    foreach (var u in update.Contents.OfType<UsageContent>())
+                        usage = u.Details;
+                    finish = update.FinishReason ?? finish;
+                }
+                return new ModelReply(text.ToString(), calls, usage, finish);
+            }, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is not ModelCallFailedException)
+        {
+            throw Failure(provider, tries, e);
+        }
+    }
+
+    private ResiliencePipeline Pipeline(string provider, CancellationToken runToken)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e, runToken)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception)),
+                OnRetry = args =>
+                {
+                    LogRetry(logger, provider, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "");
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+        return builder.AddTimeout(options.RequestTimeout).Build();
+    }
+
+    /// <summary>Worth another try: rate limits, server errors, timeouts, connections and streams that broke.</summary>
+    private static bool IsTransient(Exception e, CancellationToken runToken) => e switch
+    {
+        _ when runToken.IsCancellationRequested => false,
+        ClientResultException { Status: 429 or 408 or 409 or >= 500 } => true,
+        ClientResultException { Status: > 0 } => false,
+        _ => true, // no HTTP status: timeout, reset connection, cut stream, garbled chunk
+    };
+
+    private TimeSpan? RetryAfter(Exception? e)
+    {
+        if (e is not ClientResultException cre || cre.GetRawResponse() is not { } response
+            || !response.Headers.TryGetValue("Retry-After", out var value) || value is null)
+            return null;
+        TimeSpan? after = double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+                ? at - time.GetUtcNow()
+                : null;
+        if (after is not { } a)
+            return null;
+        return a < TimeSpan.Zero ? TimeSpan.Zero : a > options.MaxRetryAfter ? options.MaxRetryAfter : a;
+    }
+
+    private static ModelCallFailedException Failure(string provider, int tries, Exception e)
+    {
+        var attempts = tries == 1 ? "1 try" : $"{tries} tries";
+        return e switch
+        {
+            ClientResultException { Status: 429 } => new("rate_limit_exceeded",
+                $"The model provider '{provider}' rate-limited the request (429) after {attempts}: {Short(e.Message)}", e),
+            ClientResultException { Status: 400 } => new("invalid_prompt",
+                $"The model provider '{provider}' refused the request (400): {Short(e.Message)}", e),
+            ClientResultException { Status: > 0 } cre => new("server_error",
+                $"The model provider '{provider}' answered {cre.Status} after {attempts}: {Short(e.Message)}", e),
+            TimeoutRejectedException or OperationCanceledException => new("server_error",
+                $"The model provider '{provider}' did not answer in time after {attempts}.", e),
+            _ => new("server_error", $"The call to model provider '{provider}' failed after {attempts}: {Short(e.Message)}", e),
+        };
+    }
+
+    private static string Short(string message) => message.Length > 300 ? message[..300] + "..." : message;
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Warning, Message = "Model provider '{Provider}': try {Attempt} in {DelayMs} ms after: {Reason}")]
+    private static partial void LogRetry(ILogger logger, string provider, int attempt, double delayMs, string reason);
+}
