@@ -7,6 +7,7 @@ using Threadline.Runs;
 using Threadline.RunSteps;
 using Threadline.Storage.Sqlite;
 using Threadline.Threads;
+using Threadline.Webhooks;
 
 // Configuration files sit beside the binary; the data directory is relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -15,6 +16,7 @@ LoopbackGuard.Apply(builder, options);
 
 var app = builder.Build();
 await app.Services.GetRequiredService<SqliteMigrator>().MigrateAsync(CancellationToken.None);
+await app.Services.GetRequiredService<Threadline.Webhooks.WebhookEndpointService>().SyncConfiguredAsync(CancellationToken.None);
 StartupLog.Announce(app, options);
 
 app.UseMiddleware<ErrorMiddleware>();
@@ -31,6 +33,7 @@ api.MapThreads();
 api.MapMessages();
 api.MapRuns();
 api.MapRunSteps();
+api.MapWebhooks();
 
 // Anything else gets the hosted answer for an unknown route, in the envelope.
 app.MapFallback((HttpContext http) => Results.Json(

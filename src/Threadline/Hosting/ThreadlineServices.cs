@@ -7,6 +7,7 @@ using Threadline.Runs;
 using Threadline.Storage;
 using Threadline.Storage.Sqlite;
 using Threadline.Threads;
+using Threadline.Webhooks;
 
 namespace Threadline.Hosting;
 
@@ -28,6 +29,7 @@ internal static class ThreadlineServices
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<SqliteMigrator>();
         services.AddSingleton<IThreadlineStore, SqliteStore>();
+        services.AddSingleton<IEventPayloads, WebhookPayloads>();
 
         var queue = builder.Configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
         queue.Validate();
@@ -49,6 +51,16 @@ internal static class ThreadlineServices
         services.AddSingleton<ModelCaller>();
         services.AddSingleton<Streaming.RunEventHub>();
         services.AddSingleton<Streaming.RunEventFeed>();
+
+        var webhooks = builder.Configuration.GetSection(WebhookOptions.Section).Get<WebhookOptions>() ?? new WebhookOptions();
+        services.AddSingleton(webhooks);
+        services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<WebhookEndpointService>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        if (webhooks.DispatcherEnabled)
+            services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
 
         services.AddSingleton<MessageFactory>();
         services.AddSingleton<AssistantService>();

@@ -10,7 +10,7 @@ namespace Threadline.Queue;
 /// whose lease lapsed (I5).
 /// </summary>
 internal sealed partial class RunScheduler(
-    IThreadlineStore store, RunExecutor executor, SchedulerSignal signal, ProcessIdentity identity,
+    IThreadlineStore store, RunExecutor executor, SchedulerSignal signal, Webhooks.DeliverySignal deliveries, ProcessIdentity identity,
     QueueOptions options, TimeProvider time, ILogger<RunScheduler> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _slots = new(options.MaxConcurrentRuns, options.MaxConcurrentRuns);
@@ -42,7 +42,10 @@ internal sealed partial class RunScheduler(
         var rescued = await store.RunRescueAsync(new RunRescue(time.UnixMilliseconds(),
             "The server executing this run stopped before it finished; the run was taken over after its lease lapsed."), ct);
         if (rescued.Total > 0)
-            LogRescued(logger, rescued.Requeued, rescued.Failed, rescued.Cancelled);
+        {
+            LogRescued(logger, rescued.Requeued, rescued.Failed, rescued.Cancelled, rescued.Expired);
+            deliveries.Wake();
+        }
 
         var free = _slots.CurrentCount;
         if (free > 0)
@@ -86,6 +89,7 @@ internal sealed partial class RunScheduler(
                 lock (_running)
                     _running.Remove(task);
                 signal.Wake();
+                deliveries.Wake();
             }
         });
             _running.Add(task);
@@ -104,8 +108,8 @@ internal sealed partial class RunScheduler(
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Run scheduler started as {Owner} (lease timeout {LeaseSeconds} s)")]
     private static partial void LogStarted(ILogger logger, string owner, double leaseSeconds);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Took over runs with lapsed leases: {Requeued} requeued, {Failed} failed, {Cancelled} cancelled")]
-    private static partial void LogRescued(ILogger logger, int requeued, int failed, int cancelled);
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Took over runs: {Requeued} requeued and {Failed} failed after their lease lapsed, {Cancelled} cancelled, {Expired} expired waiting for tool outputs")]
+    private static partial void LogRescued(ILogger logger, int requeued, int failed, int cancelled, int expired);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Scheduler pass failed; trying again")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);

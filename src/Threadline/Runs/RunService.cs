@@ -13,7 +13,7 @@ namespace Threadline.Runs;
 
 internal sealed class RunService(
     IThreadlineStore store, ThreadService threads, MessageFactory messages, SchedulerSignal scheduler, ActiveRuns active,
-    RunEventHub hub, ThreadlineOptions options, TimeProvider time)
+    RunEventHub hub, Webhooks.DeliverySignal deliveries, ThreadlineOptions options, TimeProvider time)
 {
     public const long MaxDebounceMs = 600_000;
     public const long MaxMaxWaitMs = 3_600_000;
@@ -69,6 +69,7 @@ internal sealed class RunService(
             hub.Publish(runId, RunEvents.Run(result.Run));
         active.Cancel(runId);
         scheduler.Wake();
+        deliveries.Wake();
         return result.Run;
     }
 

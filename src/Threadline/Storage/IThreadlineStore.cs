@@ -3,6 +3,7 @@ using Threadline.Messages;
 using Threadline.Runs;
 using Threadline.RunSteps;
 using Threadline.Threads;
+using Threadline.Webhooks;
 
 namespace Threadline.Storage;
 
@@ -59,6 +60,19 @@ internal interface IThreadlineStore
     Task IdempotencyCompleteAsync(IdempotencyComplete complete, CancellationToken ct);
     Task IdempotencyReleaseAsync(string projectId, string operation, string key, CancellationToken ct);
     Task<int> IdempotencyPurgeAsync(long nowMs, CancellationToken ct);
+
+    // :: Webhooks
+    Task WebhookEndpointInsertAsync(WebhookEndpoint endpoint, CancellationToken ct);
+    Task<WebhookEndpoint?> WebhookEndpointGetAsync(string projectId, string endpointId, CancellationToken ct);
+    Task<bool> WebhookEndpointUpdateAsync(WebhookEndpoint endpoint, CancellationToken ct);
+    Task<bool> WebhookEndpointDeleteAsync(string projectId, string endpointId, CancellationToken ct);
+    Task<Page<WebhookEndpoint>> WebhookEndpointListAsync(string projectId, PageRequest page, CancellationToken ct);
+    Task WebhookEndpointUpsertConfiguredAsync(WebhookEndpoint endpoint, CancellationToken ct);
+    Task<Page<WebhookDelivery>> WebhookDeliveryListAsync(string projectId, string endpointId, PageRequest page, CancellationToken ct);
+    Task<WebhookDelivery?> WebhookDeliveryReplayAsync(string projectId, string endpointId, string deliveryId, long nowMs, CancellationToken ct);
+    Task<IReadOnlyList<ClaimedDelivery>> WebhookDeliveryClaimAsync(DeliveryClaim claim, CancellationToken ct);
+    Task WebhookDeliveryRecordAsync(DeliveryAttempt attempt, CancellationToken ct);
+    Task<long?> WebhookDeliveryNextDueAsync(CancellationToken ct);
 
     // :: Run steps
     Task<RunStep?> RunStepGetAsync(string projectId, string threadId, string runId, string stepId, CancellationToken ct);

@@ -150,3 +150,47 @@ internal static class Rows
         return r.IsDBNull(i) ? null : r.GetDouble(i);
     }
 }
+
+internal static class WebhookRows
+{
+    public static Webhooks.WebhookEndpoint Endpoint(DbDataReader r) => new()
+    {
+        Id = r.GetString(r.GetOrdinal("id")),
+        ProjectId = r.GetString(r.GetOrdinal("project_id")),
+        CreatedAt = r.GetInt64(r.GetOrdinal("created_at")),
+        Url = r.GetString(r.GetOrdinal("url")),
+        Description = Nullable(r, "description"),
+        Events = System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.GetString(r.GetOrdinal("events"))) ?? [],
+        Secret = r.GetString(r.GetOrdinal("secret")),
+        PreviousSecret = Nullable(r, "previous_secret"),
+        PreviousSecretExpiresAtMs = r.IsDBNull(r.GetOrdinal("previous_secret_expires_at_ms")) ? null : r.GetInt64(r.GetOrdinal("previous_secret_expires_at_ms")),
+        Enabled = r.GetInt64(r.GetOrdinal("enabled")) != 0,
+        DisabledReason = Nullable(r, "disabled_reason"),
+        Metadata = JsonColumns.ReadMetadata(Nullable(r, "metadata")),
+        ConfigName = Nullable(r, "config_name"),
+    };
+
+    public static Webhooks.WebhookDelivery Delivery(DbDataReader r) => new()
+    {
+        Id = r.GetString(r.GetOrdinal("id")),
+        EventId = r.GetString(r.GetOrdinal("event_id")),
+        EventType = r.GetString(r.GetOrdinal("event_type")),
+        EndpointId = r.GetString(r.GetOrdinal("endpoint_id")),
+        ThreadId = Nullable(r, "thread_id"),
+        Status = r.GetString(r.GetOrdinal("status")),
+        Attempts = r.GetInt32(r.GetOrdinal("attempts")),
+        NextAttemptAtMs = r.GetInt64(r.GetOrdinal("next_attempt_at_ms")),
+        LastAttemptAtMs = r.IsDBNull(r.GetOrdinal("last_attempt_at_ms")) ? null : r.GetInt64(r.GetOrdinal("last_attempt_at_ms")),
+        LastStatusCode = r.IsDBNull(r.GetOrdinal("last_status_code")) ? null : r.GetInt32(r.GetOrdinal("last_status_code")),
+        LastError = Nullable(r, "last_error"),
+        CreatedAtMs = r.GetInt64(r.GetOrdinal("created_at_ms")),
+        DeliveredAtMs = r.IsDBNull(r.GetOrdinal("delivered_at_ms")) ? null : r.GetInt64(r.GetOrdinal("delivered_at_ms")),
+        Payload = (byte[])r.GetValue(r.GetOrdinal("payload")),
+    };
+
+    private static string? Nullable(DbDataReader r, string column)
+    {
+        var i = r.GetOrdinal(column);
+        return r.IsDBNull(i) ? null : r.GetString(i);
+    }
+}

@@ -118,7 +118,9 @@ internal sealed partial class SqliteStore
                 RequiredAction = JsonColumns.Write(requiredAction), r.ExpiresAt, r.RunId,
                 PromptTokens = r.Usage?.PromptTokens, CompletionTokens = r.Usage?.CompletionTokens,
             }, tx);
-            return new(await RunReadAsync(c, tx, run.ProjectId, run.ThreadId, run.Id), toolStep, message, step);
+            var waiting = (await RunReadAsync(c, tx, run.ProjectId, run.ThreadId, run.Id))!;
+            await RunEventsEnqueueAsync(c, tx, waiting, message, r.NowMs);
+            return new(waiting, toolStep, message, step);
         }, ct);
 
     public Task<RunToolOutputsResult> RunToolOutputsSubmitAsync(RunToolOutputsSubmit s, CancellationToken ct) =>
@@ -193,7 +195,9 @@ internal sealed partial class SqliteStore
             if (status is RunStatus.Cancelled or RunStatus.Failed)
                 await c.ExecuteAsync($"UPDATE run_steps SET status = @status, {(status == RunStatus.Failed ? "failed_at" : "cancelled_at")} = @now WHERE run_id = @RunId AND status = 'in_progress'",
                     new { status, now, f.RunId }, tx);
-            return new(await RunReadAsync(c, tx, current.ProjectId, current.ThreadId, current.Id), reply, step);
+            var ended = (await RunReadAsync(c, tx, current.ProjectId, current.ThreadId, current.Id))!;
+            await RunEventsEnqueueAsync(c, tx, ended, reply, f.NowMs);
+            return new(ended, reply, step);
         }, ct);
 
     /// <summary>Writes the reply's final text and status, and its step's.</summary>
@@ -253,26 +257,30 @@ internal sealed partial class SqliteStore
         db.WriteAsync(async (c, tx) =>
         {
             var p = new { rescue.NowMs, now = rescue.NowMs / 1000, rescue.FailureMessage };
-            var expired = await c.ExecuteAsync("""
+            var expired = (await c.QueryAsync<string>("""
                 UPDATE runs SET status = 'expired', ended_at_ms = @NowMs, required_action = NULL
                 WHERE status = 'requires_action' AND expires_at <= @now
-                """, p, tx);
-            var cancelled = await c.ExecuteAsync("""
+                RETURNING id
+                """, p, tx)).ToList();
+            var cancelled = (await c.QueryAsync<string>("""
                 UPDATE runs SET status = 'cancelled', cancelled_at = @now, ended_at_ms = @NowMs, lease_expires_at_ms = NULL
                 WHERE status = 'cancelling' AND lease_expires_at_ms < @NowMs
-                """, p, tx);
-            var failed = await c.ExecuteAsync("""
+                RETURNING id
+                """, p, tx)).ToList();
+            var failed = (await c.QueryAsync<string>("""
                 UPDATE runs SET status = 'failed', failed_at = @now, ended_at_ms = @NowMs, lease_expires_at_ms = NULL,
                     last_error_code = 'server_error', last_error_message = @FailureMessage
                 WHERE status = 'in_progress' AND lease_expires_at_ms < @NowMs
                   AND (EXISTS (SELECT 1 FROM messages m WHERE m.run_id = runs.id) OR EXISTS (SELECT 1 FROM run_steps s WHERE s.run_id = runs.id))
-                """, p, tx);
+                RETURNING id
+                """, p, tx)).ToList();
             var requeued = await c.ExecuteAsync("""
                 UPDATE runs SET status = 'queued', started_at = NULL, started_at_ms = NULL, lease_owner = NULL,
                     lease_expires_at_ms = NULL, context_position = NULL
                 WHERE status = 'in_progress' AND lease_expires_at_ms < @NowMs
                 """, p, tx);
-            if (expired + cancelled + failed > 0)
+            var ended = expired.Concat(cancelled).Concat(failed).ToList();
+            if (ended.Count > 0)
             {
                 // What the ended runs left open ends with them.
                 await c.ExecuteAsync("""
@@ -287,6 +295,11 @@ internal sealed partial class SqliteStore
                     WHERE status = 'in_progress' AND run_id IN (SELECT id FROM runs WHERE ended_at_ms = @NowMs);
                     """, p, tx);
             }
-            return new RunRescueResult(requeued, failed, cancelled, expired);
+            foreach (var id in ended)
+            {
+                var run = await SingleAsync(c, $"{SelectRun} WHERE x.id = @id", new { id }, Rows.Run, tx);
+                await RunEventsEnqueueAsync(c, tx, run!, null, rescue.NowMs);
+            }
+            return new RunRescueResult(requeued, failed.Count, cancelled.Count, expired.Count);
         }, ct);
 }

@@ -119,8 +119,9 @@ internal sealed partial class SqliteStore
     /// A run nobody is executing (queued, or waiting for tool outputs) ends at once; an executing
     /// run moves to <c>cancelling</c> and its executor finishes the job.
     /// </summary>
-    private static Task RunRequestCancelAsync(SqliteConnection c, IDbTransaction tx, string runId, long nowMs) =>
-        c.ExecuteAsync("""
+    private async Task RunRequestCancelAsync(SqliteConnection c, IDbTransaction tx, string runId, long nowMs)
+    {
+        await c.ExecuteAsync("""
             UPDATE runs SET
                 status = CASE WHEN status = 'in_progress' THEN 'cancelling' ELSE 'cancelled' END,
                 cancelled_at = CASE WHEN status = 'in_progress' THEN NULL ELSE @now END,
@@ -131,4 +132,8 @@ internal sealed partial class SqliteStore
             WHERE run_id = @runId AND status = 'in_progress'
               AND (SELECT status FROM runs WHERE id = @runId) = 'cancelled';
             """, new { runId, nowMs, now = nowMs / 1000 }, tx);
+        var run = await SingleAsync(c, $"{SelectRun} WHERE x.id = @runId", new { runId }, Rows.Run, tx);
+        if (run is { Status: RunStatus.Cancelled })
+            await RunEventsEnqueueAsync(c, tx, run, null, nowMs);
+    }
 }

@@ -9,7 +9,7 @@ namespace Threadline.Storage.Sqlite;
 /// The store on an embedded SQLite file. Writers take the database's write lock up front
 /// (<c>BEGIN IMMEDIATE</c>), so every rule decided inside a method holds across processes.
 /// </summary>
-internal sealed partial class SqliteStore(SqliteDatabase db) : IThreadlineStore
+internal sealed partial class SqliteStore(SqliteDatabase db, IEventPayloads payloads) : IThreadlineStore
 {
     private const string ActiveStatuses = "('in_progress', 'requires_action', 'cancelling')";
 

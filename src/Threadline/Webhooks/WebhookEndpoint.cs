@@ -1,0 +1,65 @@
+namespace Threadline.Webhooks;
+
+/// <summary>A receiver of events: a URL, the <c>whsec_</c> secret that signs them, and the event types it wants.</summary>
+internal sealed record WebhookEndpoint
+{
+    public required string Id { get; init; }
+    public required string ProjectId { get; init; }
+    public required long CreatedAt { get; init; }
+    public required string Url { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>Event types to deliver; empty means all.</summary>
+    public required IReadOnlyList<string> Events { get; init; }
+    public required string Secret { get; init; }
+    public string? PreviousSecret { get; init; }
+    public long? PreviousSecretExpiresAtMs { get; init; }
+    public bool Enabled { get; init; } = true;
+    public string? DisabledReason { get; init; }
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+    public string? ConfigName { get; init; }
+}
+
+/// <summary>One event on its way to one endpoint.</summary>
+internal sealed record WebhookDelivery
+{
+    public required string Id { get; init; }
+    public required string EventId { get; init; }
+    public required string EventType { get; init; }
+    public required string EndpointId { get; init; }
+    public string? ThreadId { get; init; }
+    public required string Status { get; init; }
+    public int Attempts { get; init; }
+    public long NextAttemptAtMs { get; init; }
+    public long? LastAttemptAtMs { get; init; }
+    public int? LastStatusCode { get; init; }
+    public string? LastError { get; init; }
+    public long CreatedAtMs { get; init; }
+    public long? DeliveredAtMs { get; init; }
+
+    /// <summary>The exact body every attempt sends (the signature covers it).</summary>
+    public byte[] Payload { get; init; } = [];
+}
+
+internal static class WebhookEventTypes
+{
+    public const string RunCompleted = "thread.run.completed";
+    public const string RunFailed = "thread.run.failed";
+    public const string RunRequiresAction = "thread.run.requires_action";
+    public const string RunCancelled = "thread.run.cancelled";
+    public const string RunExpired = "thread.run.expired";
+    public const string RunIncomplete = "thread.run.incomplete";
+    public const string MessageCompleted = "thread.message.completed";
+
+    public static readonly IReadOnlyList<string> All =
+        [RunCompleted, RunFailed, RunRequiresAction, RunCancelled, RunExpired, RunIncomplete, MessageCompleted];
+
+    public static string ForRunStatus(string status) => "thread.run." + status;
+}
+
+internal static class DeliveryStatus
+{
+    public const string Pending = "pending";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+}
