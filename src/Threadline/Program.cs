@@ -21,6 +21,7 @@ StartupLog.Announce(app, options);
 
 app.UseMiddleware<ErrorMiddleware>();
 app.MapHealth();
+app.MapPrometheusScrapingEndpoint(); // /metrics
 
 // Health probes stay open; everything under /v1 needs a key (when keys are configured).
 app.UseWhen(http => http.Request.Path.StartsWithSegments("/v1"), v1 => v1

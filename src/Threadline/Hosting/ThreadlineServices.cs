@@ -8,6 +8,7 @@ using Threadline.Storage;
 using Threadline.Storage.Sqlite;
 using Threadline.Threads;
 using Threadline.Webhooks;
+using OpenTelemetry.Metrics;
 
 namespace Threadline.Hosting;
 
@@ -67,6 +68,15 @@ internal static class ThreadlineServices
         services.AddSingleton<ThreadService>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<RunService>();
+
+        services.AddSingleton<Telemetry.ThreadlineMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(Telemetry.ThreadlineMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddView(instrument => instrument.Meter.Name == Telemetry.ThreadlineMetrics.MeterName
+                ? new OpenTelemetry.Metrics.ExplicitBucketHistogramConfiguration { Boundaries = Telemetry.ThreadlineMetrics.Buckets }
+                : null)
+            .AddPrometheusExporter());
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
         services.ConfigureHttpJsonOptions(json =>

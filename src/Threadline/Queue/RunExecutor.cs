@@ -13,7 +13,7 @@ namespace Threadline.Queue;
 /// <summary>Executes one claimed run, from its context to its durable end or its wait for tool outputs.</summary>
 internal sealed partial class RunExecutor(
     IThreadlineStore store, ModelRouter models, ModelCaller caller, ActiveRuns active, RunEventHub hub,
-    ProcessIdentity identity, QueueOptions options, TimeProvider time, ILogger<RunExecutor> logger)
+    ProcessIdentity identity, QueueOptions options, Telemetry.ThreadlineMetrics metrics, TimeProvider time, ILogger<RunExecutor> logger)
 {
     /// <summary>
     /// <list type="number">
@@ -29,7 +29,15 @@ internal sealed partial class RunExecutor(
     public async Task ExecuteAsync(Run run, CancellationToken ct)
     {
         // :: Step 1: claim
+        var claimedAtMs = time.UnixMilliseconds();
         hub.Open(run.Id, run.Attempt);
+        if (run.Attempt == 1)
+        {
+            var couldStartAtMs = Math.Max(run.CreatedAtMs, run.EligibleAtMs);
+            metrics.QueueWait(claimedAtMs - couldStartAtMs);
+            if (run.DebounceMs > 0)
+                metrics.DebounceLateness(claimedAtMs - run.EligibleAtMs);
+        }
         Publish(run, RunEvents.Run(RunEventNames.InProgress, run));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var heartbeat = new Heartbeat(store, run.Id, identity.Owner, options, time, stop);
@@ -56,8 +64,17 @@ internal sealed partial class RunExecutor(
             }
 
             // :: Step 3: call, and :: Step 4: stream
+            var calledAtMs = time.UnixMilliseconds();
+            // A handoff: this run waited for the thread's previous run, which ended after this one could start.
+            if (run.Attempt == 1 && run.PreviousEndedAtMs is { } previousEnd && previousEnd >= Math.Max(run.CreatedAtMs, run.EligibleAtMs))
+                metrics.Handoff(calledAtMs - previousEnd);
             var answer = await caller.CallAsync(client, models.ProviderOf(run.Model)?.Name ?? "built-in", messages,
-                ChatContext.Options(run, usage?.CompletionTokens ?? 0), piece => reply.AppendAsync(piece, stop.Token), stop.Token);
+                ChatContext.Options(run, usage?.CompletionTokens ?? 0), async piece =>
+                {
+                    if (reply.Output is null)
+                        metrics.TimeToFirstToken(time.UnixMilliseconds() - calledAtMs);
+                    await reply.AppendAsync(piece, stop.Token);
+                }, stop.Token);
             usage = Add(usage, answer.Usage);
 
             // :: Step 5: persist and release

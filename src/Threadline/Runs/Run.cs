@@ -57,6 +57,9 @@ internal sealed record Run
     /// <summary>The thread position the run saw when it first started (I4); null until then.</summary>
     public long? ContextPosition { get; init; }
 
+    /// <summary>On a claim: when the thread's previous run ended (unix ms), to measure the handoff.</summary>
+    public long? PreviousEndedAtMs { get; init; }
+
     /// <summary>How many runs of the thread start or run before this one; null unless queued.</summary>
     public int? QueuePosition { get; init; }
 

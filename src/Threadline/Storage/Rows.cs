@@ -100,6 +100,7 @@ internal static class Rows
         Attempt = (int)r.Long("attempt"),
         ContextPosition = r.LongOrNull("context_position"),
         QueuePosition = r.LongOrNull("queue_position") is { } p ? (int)p : null,
+        PreviousEndedAtMs = r.HasColumn("previous_ended_at_ms") ? r.LongOrNull("previous_ended_at_ms") : null,
     };
 
     public static RunStep RunStep(DbDataReader r) => new()
@@ -127,6 +128,14 @@ internal static class Rows
 
     private static Usage? Usage(DbDataReader r) =>
         r.LongOrNull("prompt_tokens") is { } prompt ? Runs.Usage.Of(prompt, r.LongOrNull("completion_tokens") ?? 0) : null;
+
+    private static bool HasColumn(this DbDataReader r, string column)
+    {
+        for (var i = 0; i < r.FieldCount; i++)
+            if (r.GetName(i) == column)
+                return true;
+        return false;
+    }
 
     private static string Str(this DbDataReader r, string column) => r.GetString(r.GetOrdinal(column));
 

@@ -35,7 +35,8 @@ internal sealed partial class SqliteStore
                 context_position = COALESCE(context_position, (SELECT t.last_position FROM threads t WHERE t.id = runs.thread_id))
             WHERE id IN (SELECT r.id FROM runs r WHERE {ClaimableHeads} AND r.eligible_at_ms <= @NowMs
                          ORDER BY r.eligible_at_ms LIMIT @Max)
-            RETURNING *, NULL AS queue_position
+            RETURNING *, NULL AS queue_position,
+                (SELECT MAX(p.ended_at_ms) FROM runs p WHERE p.thread_id = runs.thread_id AND p.id <> runs.id) AS previous_ended_at_ms
             """, claim, Rows.Run, tx), ct);
 
     /// <summary>The next instant the scheduler has something to do: a head becoming eligible, or a wait for tool outputs expiring.</summary>
