@@ -75,7 +75,7 @@ internal static partial class RequestBody
         return p.Length == 0 ? null : p;
     }
 
-    private static string Describe(string clrType) => clrType switch
+    private static string Describe(string clrType) => Unwrap(clrType) switch
     {
         "System.String" => "a string",
         "System.Boolean" => "a boolean",
@@ -87,6 +87,13 @@ internal static partial class RequestBody
         _ when clrType.Contains("JsonArray", StringComparison.Ordinal) => "an array",
         _ => "an object",
     };
+
+    /// <summary><c>System.Nullable`1[System.Double]</c> is a number too.</summary>
+    private static string Unwrap(string clrType)
+    {
+        const string Nullable = "System.Nullable`1[";
+        return clrType.StartsWith(Nullable, StringComparison.Ordinal) ? clrType[Nullable.Length..].TrimEnd(']') : clrType;
+    }
 
     [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]
     private static partial Regex UnknownMember();

@@ -43,6 +43,54 @@ internal static class Validate
     public static T Required<T>(T? value, string param) where T : class =>
         value ?? throw ApiException.Invalid($"Missing required parameter: '{param}'.", param, "missing_required_parameter");
 
+    /// <summary>An item of a list that must be an object, not <c>null</c>.</summary>
+    public static T Item<T>(T? value, string param) where T : class =>
+        value ?? throw ApiException.Invalid($"Invalid type for '{param}': expected an object, but got null instead.", param, "invalid_type");
+
+    public static string NonEmpty(string? value, string param)
+    {
+        var v = Required(value, param);
+        if (v.Length == 0)
+            throw ApiException.Invalid($"Invalid '{param}': empty string. Expected a string with minimum length 1, but got an empty string instead.", param, "empty_string");
+        return v;
+    }
+
+    /// <summary>Message attachments: <c>[{"file_id": "...", "tools": [{"type": "code_interpreter" | "file_search"}]}]</c>, kept as given.</summary>
+    public static void Attachments(JsonArray? attachments, string param)
+    {
+        if (attachments is null)
+            return;
+        for (var i = 0; i < attachments.Count; i++)
+        {
+            var at = $"{param}[{i}]";
+            if (attachments[i] is not JsonObject attachment)
+                throw ApiException.Invalid($"Invalid type for '{at}': expected an object.", at, "invalid_type");
+            foreach (var (key, _) in attachment)
+                if (key is not ("file_id" or "tools"))
+                    throw ApiException.Invalid($"Unrecognized request argument supplied: {at}.{key}", $"{at}.{key}", "unknown_parameter");
+            if (StringProperty(attachment, "file_id", $"{at}.file_id") is null)
+                throw ApiException.Invalid($"Missing required parameter: '{at}.file_id'.", $"{at}.file_id", "missing_required_parameter");
+            switch (attachment["tools"])
+            {
+                case null:
+                    break;
+                case JsonArray tools:
+                    for (var t = 0; t < tools.Count; t++)
+                    {
+                        var tp = $"{at}.tools[{t}]";
+                        if (tools[t] is not JsonObject tool)
+                            throw ApiException.Invalid($"Invalid type for '{tp}': expected an object.", tp, "invalid_type");
+                        var type = StringProperty(tool, "type", $"{tp}.type")
+                            ?? throw ApiException.Invalid($"Missing required parameter: '{tp}.type'.", $"{tp}.type", "missing_required_parameter");
+                        OneOf(type, $"{tp}.type", "code_interpreter", "file_search");
+                    }
+                    break;
+                default:
+                    throw ApiException.Invalid($"Invalid type for '{at}.tools': expected an array.", $"{at}.tools", "invalid_type");
+            }
+        }
+    }
+
     public static void Range(double? value, double min, double max, string param)
     {
         if (value is { } v && (v < min || v > max || double.IsNaN(v)))

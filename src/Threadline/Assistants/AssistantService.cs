@@ -14,7 +14,7 @@ internal sealed class AssistantService(IThreadlineStore store, TimeProvider time
             Id = Ids.Assistant(),
             ProjectId = projectId,
             CreatedAt = time.UnixSeconds(),
-            Model = Validate.Required(request.Model, "model"),
+            Model = Validate.NonEmpty(request.Model, "model"),
             Name = request.Name,
             Description = request.Description,
             Instructions = request.Instructions,
@@ -36,6 +36,8 @@ internal sealed class AssistantService(IThreadlineStore store, TimeProvider time
     public async Task<Assistant> ModifyAsync(string projectId, string assistantId, AssistantRequest request, CancellationToken ct)
     {
         Check(request);
+        if (request.Model is not null)
+            Validate.NonEmpty(request.Model, "model");
         var current = await GetAsync(projectId, assistantId, ct);
         var modified = current with
         {

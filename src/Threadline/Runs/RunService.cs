@@ -79,12 +79,13 @@ internal sealed class RunService(
         var outputs = Validate.Required(request.ToolOutputs, "tool_outputs");
         for (var i = 0; i < outputs.Count; i++)
         {
-            Validate.Required(outputs[i].ToolCallId, $"tool_outputs[{i}].tool_call_id");
-            Validate.MaxLength(outputs[i].Output, 512 * 1024, $"tool_outputs[{i}].output");
+            var output = Validate.Item(outputs[i], $"tool_outputs[{i}]");
+            Validate.Required(output.ToolCallId, $"tool_outputs[{i}].tool_call_id");
+            Validate.MaxLength(output.Output, 512 * 1024, $"tool_outputs[{i}].output");
         }
         await RequireThreadAsync(projectId, threadId, ct);
         var result = await store.RunToolOutputsSubmitAsync(new RunToolOutputsSubmit(projectId, threadId, runId,
-            outputs.Select(o => KeyValuePair.Create(o.ToolCallId!, o.Output ?? "")).ToList(), time.UnixMilliseconds()), ct);
+            outputs.Select(o => KeyValuePair.Create(o!.ToolCallId!, o.Output ?? "")).ToList(), time.UnixMilliseconds()), ct);
         if (result.Run is null)
             throw ApiException.NoSuch("run", runId);
         if (result.RefusedStatus is { } status)

@@ -64,7 +64,7 @@ internal abstract class RunSettingsRequest
 internal sealed class RunRequest : RunSettingsRequest
 {
     public string? AdditionalInstructions { get; init; }
-    public List<MessageRequest>? AdditionalMessages { get; init; }
+    public List<MessageRequest?>? AdditionalMessages { get; init; }
 }
 
 internal sealed class ThreadAndRunRequest : RunSettingsRequest
@@ -75,7 +75,7 @@ internal sealed class ThreadAndRunRequest : RunSettingsRequest
 
 internal sealed class ToolOutputsRequest
 {
-    public List<ToolOutput>? ToolOutputs { get; init; }
+    public List<ToolOutput?>? ToolOutputs { get; init; }
     public bool? Stream { get; init; }
 }
 

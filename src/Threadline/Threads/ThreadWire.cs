@@ -21,7 +21,7 @@ internal sealed record ThreadObject(
 /// <summary>Body of create thread, and <c>thread</c> in create thread and run.</summary>
 internal sealed class ThreadRequest
 {
-    public List<MessageRequest>? Messages { get; init; }
+    public List<MessageRequest?>? Messages { get; init; }
     public JsonObject? ToolResources { get; init; }
     public Dictionary<string, string>? Metadata { get; init; }
     public string? ExternalId { get; init; }
