@@ -4,10 +4,11 @@ using Microsoft.Data.Sqlite;
 namespace Threadline.Storage.Sqlite;
 
 /// <summary>Opens connections with the pragmas every connection needs, and runs work in write transactions.</summary>
-internal sealed class SqliteDatabase
+internal sealed class SqliteDatabase : IAsyncDisposable
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
+    private readonly SqliteWriter _writer;
 
     public SqliteDatabase(SqliteOptions options)
     {
@@ -21,6 +22,7 @@ internal sealed class SqliteDatabase
             DefaultTimeout = Math.Max(1, options.BusyTimeoutMs / 1000),
         }.ToString();
         _pragmas = $"PRAGMA busy_timeout = {options.BusyTimeoutMs}; PRAGMA synchronous = {options.Synchronous};";
+        _writer = new SqliteWriter(OpenAsync);
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
@@ -34,18 +36,14 @@ internal sealed class SqliteDatabase
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a <c>BEGIN IMMEDIATE</c> transaction: the write lock is taken
-    /// first, so two processes never deadlock upgrading a read, and the commit is durable before
-    /// this returns (I3).
+    /// Runs <paramref name="work"/> atomically in a write transaction (with others: group commit, see
+    /// <see cref="SqliteWriter"/>); the task completes once the commit is durable (I3). The work
+    /// must use only the connection and transaction it is given.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, IDbTransaction, Task<T>> work, CancellationToken ct)
-    {
-        await using var connection = await OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, ct);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(ct);
-        return result;
-    }
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, IDbTransaction, Task<T>> work, CancellationToken ct) =>
+        _writer.WriteAsync(work);
+
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken ct)
     {
