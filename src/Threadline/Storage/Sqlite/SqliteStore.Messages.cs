@@ -16,11 +16,11 @@ internal sealed partial class SqliteStore
         db.WriteAsync<MessageCreateResult>(async (c, tx) =>
         {
             var m = create.Message;
-            if (await ThreadReadAsync(c, tx, m.ProjectId, m.ThreadId) is not { } thread)
+            if (await ThreadReadAsync(c, tx, m.ProjectId, m.ThreadId) is null)
                 return new(null, ThreadMissing: true, null);
-            if (create.RejectIfActive && thread.ActiveRunId is not null)
-                return new(null, false, thread.ActiveRunId);
-            return new(await MessageAppendAsync(c, tx, m, create.NowMs), false, null);
+            if (create.RejectIfActive && await RunBlockingAsync(c, tx, m.ThreadId) is { } blocking)
+                return new(null, false, blocking);
+            return new(await MessageAppendAsync(c, tx, m, Now(create.NowMs)), false, null);
         }, ct);
 
     /// <summary>

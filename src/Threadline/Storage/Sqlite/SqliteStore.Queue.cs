@@ -37,7 +37,7 @@ internal sealed partial class SqliteStore
                          ORDER BY r.eligible_at_ms LIMIT @Max)
             RETURNING *, NULL AS queue_position,
                 (SELECT MAX(p.ended_at_ms) FROM runs p WHERE p.thread_id = runs.thread_id AND p.id <> runs.id) AS previous_ended_at_ms
-            """, claim, Rows.Run, tx), ct);
+            """, claim with { NowMs = Now(claim.NowMs) }, Rows.Run, tx), ct);
 
     /// <summary>The next instant the scheduler has something to do: a head becoming eligible, or a wait for tool outputs expiring.</summary>
     public Task<long?> RunNextEligibleAtAsync(CancellationToken ct) =>
@@ -68,7 +68,7 @@ internal sealed partial class SqliteStore
             var run = await SingleAsync(c, LeasedRun, b, Rows.Run, tx);
             if (run is null)
                 return null;
-            var now = b.NowMs / 1000;
+            var now = Now(b.NowMs) / 1000;
             // I4: the reply sits right after the last message the run saw.
             var position = await c.ExecuteScalarAsync<long>(
                 "SELECT COALESCE(MAX(position), 0) + 1 FROM messages WHERE thread_id = @ThreadId AND position < @bound",
@@ -92,6 +92,7 @@ internal sealed partial class SqliteStore
             var run = await SingleAsync(c, LeasedRun, r, Rows.Run, tx);
             if (run is null)
                 return new(null, null, null, null);
+            r = r with { NowMs = Now(r.NowMs) };
             var now = r.NowMs / 1000;
             var (message, step) = r.Output is { } output
                 ? await OutputEndAsync(c, tx, output, r.OutputText ?? "", MessageStatus.Completed, null, "completed", null, now, null)
@@ -141,6 +142,7 @@ internal sealed partial class SqliteStore
                 return new(run, null, null, $"Expected tool outputs for call_ids [{Quote(expected)}], got [{Quote(given)}]");
 
             var outputs = s.Outputs.ToDictionary(o => o.Key, o => o.Value);
+            s = s with { NowMs = Now(s.NowMs) };
             foreach (var call in calls)
                 call!["function"]!["output"] = outputs[(string)call["id"]!];
             var now = s.NowMs / 1000;
@@ -159,6 +161,7 @@ internal sealed partial class SqliteStore
             var current = await SingleAsync(c, LeasedRun, f, Rows.Run, tx);
             if (current is null)
                 return new(null, null, null);
+            f = f with { NowMs = Now(f.NowMs) };
 
             // A cancel that arrived while the model worked wins: the reply is kept, marked incomplete.
             var status = current.Status == RunStatus.Cancelling ? RunStatus.Cancelled : f.Status;

@@ -21,17 +21,24 @@ internal sealed partial class SqliteStore
         db.WriteAsync<RunCreateResult>(async (c, tx) =>
         {
             // :: Step 1: the thread, made or found when it comes with the request.
-            var run = create.Run;
+            var nowMs = Now(create.NowMs);
+            create = create with { NowMs = nowMs };
+            var run = create.Run with
+            {
+                CreatedAt = nowMs / 1000,
+                CreatedAtMs = nowMs,
+                EligibleAtMs = nowMs + (create.Run.EligibleAtMs - create.Run.CreatedAtMs),
+            };
             var thread = create.NewThread is { } newThread
-                ? (await ThreadCreateAsync(c, tx, newThread)).Thread
+                ? (await ThreadCreateAsync(c, tx, newThread, nowMs)).Thread
                 : await ThreadReadAsync(c, tx, run.ProjectId, run.ThreadId);
             if (thread is null)
                 return new(null, null, false, ThreadMissing: true, null);
             run = run with { ThreadId = thread.Id };
 
             // :: Step 2: strict mode answers as the hosted API did.
-            if (create.OnActive == OnActive.Reject && thread.ActiveRunId is not null)
-                return new(null, thread, false, false, thread.ActiveRunId);
+            if (create.OnActive == OnActive.Reject && await RunBlockingAsync(c, tx, thread.Id) is { } blocking)
+                return new(null, thread, false, false, blocking);
 
             // :: Step 3: additional messages join the thread (and restart debounce timers).
             foreach (var message in create.AdditionalMessages)
@@ -111,7 +118,7 @@ internal sealed partial class SqliteStore
                 return new(null, null);
             if (run.IsTerminal || run.Status == RunStatus.Cancelling)
                 return new(run, run.Status);
-            await RunRequestCancelAsync(c, tx, run.Id, cancel.NowMs);
+            await RunRequestCancelAsync(c, tx, run.Id, Now(cancel.NowMs));
             return new(await RunReadAsync(c, tx, cancel.ProjectId, cancel.ThreadId, cancel.RunId), null);
         }, ct);
 

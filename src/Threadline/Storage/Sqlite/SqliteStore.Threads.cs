@@ -15,10 +15,10 @@ internal sealed partial class SqliteStore
         """;
 
     public Task<ThreadCreateResult> ThreadCreateAsync(ThreadCreate create, CancellationToken ct) =>
-        db.WriteAsync((c, tx) => ThreadCreateAsync(c, tx, create), ct);
+        db.WriteAsync((c, tx) => ThreadCreateAsync(c, tx, create, Now(create.NowMs)), ct);
 
     /// <summary>Find the thread by external id or make it, then add the messages: one transaction, so concurrent callers with one external id share one thread.</summary>
-    private static async Task<ThreadCreateResult> ThreadCreateAsync(SqliteConnection c, IDbTransaction tx, ThreadCreate create)
+    private static async Task<ThreadCreateResult> ThreadCreateAsync(SqliteConnection c, IDbTransaction tx, ThreadCreate create, long nowMs)
     {
         var t = create.Thread;
         var existing = t.ExternalId is null ? null : await SingleAsync(c,
@@ -36,7 +36,7 @@ internal sealed partial class SqliteStore
         }
         var thread = existing ?? t;
         foreach (var message in create.Messages)
-            await MessageAppendAsync(c, tx, message with { ThreadId = thread.Id }, create.NowMs);
+            await MessageAppendAsync(c, tx, message with { ThreadId = thread.Id }, nowMs);
         return new ThreadCreateResult(existing is null ? await ThreadReadAsync(c, tx, thread.ProjectId, thread.Id) ?? thread : existing, existing is null);
     }
 

@@ -9,9 +9,23 @@ namespace Threadline.Storage.Sqlite;
 /// The store on an embedded SQLite file. Writers take the database's write lock up front
 /// (<c>BEGIN IMMEDIATE</c>), so every rule decided inside a method holds across processes.
 /// </summary>
-internal sealed partial class SqliteStore(SqliteDatabase db, IEventPayloads payloads) : IThreadlineStore
+internal sealed partial class SqliteStore(SqliteDatabase db, IEventPayloads payloads, TimeProvider time) : IThreadlineStore
 {
+    /// <summary>
+    /// The instant a write takes effect: read inside the transaction, since a write may wait for
+    /// the database's write lock after its caller read the clock. Recorded start and end times and
+    /// debounce deadlines thus follow the order the database put the writes in.
+    /// </summary>
+    private long Now(long requestedMs) => Math.Max(requestedMs, time.GetUtcNow().ToUnixTimeMilliseconds());
+
     private const string ActiveStatuses = "('in_progress', 'requires_action', 'cancelling')";
+
+    /// <summary>For strict mode: the run that holds the thread, as the hosted API saw it (any run not yet ended, queued included).</summary>
+    private static Task<string?> RunBlockingAsync(SqliteConnection c, IDbTransaction tx, string threadId) =>
+        c.ExecuteScalarAsync<string?>($"""
+            SELECT id FROM runs WHERE thread_id = @threadId AND status IN ('queued', {ActiveStatuses[1..^1]})
+            ORDER BY status = 'queued', queue_key LIMIT 1
+            """, new { threadId }, tx);
 
     public Task PingAsync(CancellationToken ct) =>
         db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT 1"), ct);
