@@ -42,7 +42,9 @@ internal sealed partial class WebhookDispatcher(
     /// <summary>Starts every due delivery; returns the attempts under way and how long until the next is due.</summary>
     public async Task<(IReadOnlyList<Task> Started, TimeSpan Next)> RunOnceAsync(CancellationToken ct)
     {
-        var lockMs = (long)(options.Timeout.TotalMilliseconds * (ClaimBatch / Math.Max(1, options.MaxConcurrentPerEndpoint) + 2));
+        // Long enough for an attempt that first waits its turn at the endpoint; after a crash, the
+        // next process retries once it lapses.
+        var lockMs = (long)(options.Timeout.TotalMilliseconds * 4);
         var claimed = await store.WebhookDeliveryClaimAsync(new DeliveryClaim(identity.Owner, time.UnixMilliseconds(), lockMs, ClaimBatch), ct);
         var started = claimed.Select(d => AttemptAsync(d, ct)).ToList();
         var nextDue = await store.WebhookDeliveryNextDueAsync(ct);
@@ -111,9 +113,9 @@ internal sealed partial class WebhookDispatcher(
     private DeliveryAttempt Retry(WebhookDelivery delivery, int? code, string error, TimeSpan? retryAfter)
     {
         var nowMs = time.UnixMilliseconds();
-        if (delivery.Attempts >= options.RetrySchedule.Count)
+        if (delivery.Attempts >= options.Schedule.Count)
             return new DeliveryAttempt(delivery.Id, identity.Owner, nowMs, false, code, error + "; gave up after the last retry", null, false);
-        var wait = retryAfter ?? Jittered(options.RetrySchedule[delivery.Attempts]);
+        var wait = retryAfter ?? Jittered(options.Schedule[delivery.Attempts]);
         return new DeliveryAttempt(delivery.Id, identity.Owner, nowMs, false, code, error, nowMs + (long)wait.TotalMilliseconds, false);
     }
 

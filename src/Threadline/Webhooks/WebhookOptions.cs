@@ -21,10 +21,16 @@ internal sealed class WebhookOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The waits after each failed attempt, before jitter (±20%): about three days in all. A
-    /// <c>Retry-After</c> answer replaces the wait. After the last, the delivery fails.
+    /// The waits after each failed attempt, before jitter (±20%); empty means <see cref="DefaultRetrySchedule"/>.
+    /// A <c>Retry-After</c> answer replaces the wait. After the last, the delivery fails.
+    /// (Empty by default because the configuration binder appends to a list it finds filled.)
     /// </summary>
-    public List<TimeSpan> RetrySchedule { get; set; } =
+    public List<TimeSpan> RetrySchedule { get; set; } = [];
+
+    public IReadOnlyList<TimeSpan> Schedule => RetrySchedule.Count > 0 ? RetrySchedule : DefaultRetrySchedule;
+
+    /// <summary>About three days in all.</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetrySchedule =
     [
         TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10),
         TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromHours(4),

@@ -75,7 +75,7 @@ internal sealed partial class SqliteStore
         db.WriteAsync(async (c, tx) =>
         {
             await c.ExecuteAsync("""
-                UPDATE webhook_deliveries SET status = 'pending', next_attempt_at_ms = @nowMs, locked_by = NULL, locked_until_ms = NULL
+                UPDATE webhook_deliveries SET status = 'pending', next_attempt_at_ms = @nowMs, attempts = 0, locked_by = NULL, locked_until_ms = NULL
                 WHERE id = @deliveryId AND endpoint_id = @endpointId AND project_id = @projectId
                 """, new { projectId, endpointId, deliveryId, nowMs }, tx);
             return await SingleAsync(c, $"{SelectDelivery} WHERE x.id = @deliveryId AND x.endpoint_id = @endpointId AND x.project_id = @projectId",
