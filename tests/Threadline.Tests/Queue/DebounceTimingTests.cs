@@ -1,0 +1,57 @@
+using Threadline.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Threadline.Tests.Queue;
+
+/// <summary>
+/// The scheduler wakes at a debounced run's eligible time, not at its next poll: on the real clock,
+/// the run starts within 50 ms after its quiet period ends, and never before. Measured from the
+/// database: <c>started_at_ms - eligible_at_ms</c>.
+/// </summary>
+[Collection(SerialQueueCollection.Name)]
+public sealed class DebounceTimingTests(ITestOutputHelper output)
+{
+    private const long MaxLatenessMs = 50;
+    private static readonly long[] DebouncesMs = [250, 400, 550, 700, 850];
+
+    [Fact]
+    public async Task A_debounced_run_starts_within_50_ms_of_the_end_of_its_quiet_period()
+    {
+        // A long poll interval: a start on time can only come from the scheduler's own timer.
+        await using var server = await ThreadlineServer.StartAsync(new ThreadlineServerOptions
+        {
+            Arguments = new Dictionary<string, string> { ["Threadline:Queue:PollInterval"] = "00:00:05" },
+        });
+        using var http = QueueApi.NewClient(server);
+        var assistant = await QueueApi.CreateAssistantAsync(http);
+
+        // Several threads at once, each with its own deadline, so that one timer must serve several runs in turn.
+        var samples = await Task.WhenAll(DebouncesMs.Select(async debounce =>
+        {
+            var thread = await QueueApi.CreateThreadAsync(http);
+            Assert.True((await QueueApi.AddMessageAsync(http, thread, $"quiet for {debounce} ms")).IsSuccess());
+            var created = await QueueApi.PostOkAsync(http, $"threads/{thread}/runs", QueueApi.RunBody(assistant, debounceMs: debounce));
+            var eligible = QueueApi.Long(created, "eligible_at_ms") ?? throw new InvalidOperationException("no eligible_at_ms: " + created.ToJsonString());
+            var run = QueueApi.Id(created);
+            Assert.Equal("completed", QueueApi.Status(await QueueApi.WaitForTerminalAsync(http, thread, run, TimeSpan.FromSeconds(10))));
+            var row = await RunTable.ReadOneAsync(server.DataDirectory, run);
+            return (Debounce: debounce, Eligible: eligible, Row: row);
+        }));
+
+        foreach (var (debounce, eligible, row) in samples)
+        {
+            output.WriteLine($"debounce {debounce} ms: eligible_at_ms (response) {eligible}, (db) {row.EligibleAtMs}, started_at_ms {row.StartedAtMs}: " +
+                             $"started {row.StartedAtMs - eligible} ms after the quiet period ended");
+        }
+
+        foreach (var (debounce, eligible, row) in samples)
+        {
+            Assert.Equal(eligible, row.EligibleAtMs);
+            Assert.Equal(row.CreatedAtMs + debounce, eligible);
+            var lateness = row.StartedAtMs!.Value - eligible;
+            Assert.True(lateness >= 0, $"debounce {debounce} ms: the run started {-lateness} ms before its quiet period ended ({row})");
+            Assert.True(lateness <= MaxLatenessMs, $"debounce {debounce} ms: the run started {lateness} ms after its quiet period ended, more than {MaxLatenessMs} ms ({row})");
+        }
+    }
+}
