@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of Threadline and ends with one line: "N passed, N failed, N skipped".
-# Needs the .NET 10 SDK. Exits non-zero when any test fails or a suite cannot run.
+# Needs the .NET 10 SDK and Node 20+ (and the npm registry for the Node suite's first npm ci).
+# Exits non-zero when any test fails or a suite cannot run.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -32,6 +33,16 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
 print(p, f, s)
 PY
 )
+
+# The official Node SDKs (openai 6.x and 4.x) against the server, directly and through Prism's spec validation.
+echo "==> Node SDK compatibility (tests/compat/node/run.sh)"
+node_log="$results/node-compat.log"
+CONFIGURATION="$config" bash tests/compat/node/run.sh 2>&1 | tee "$node_log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+read -r np nf ns < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$node_log" | tail -1)
+if [ -z "${np:-}" ]; then np=0 nf=1 ns=0; status=1; fi
+passed=$(( ${passed:-0} + np )) failed=$(( ${failed:-0} + nf )) skipped=$(( ${skipped:-0} + ns ))
+
 if [ "${passed:-0}" -eq 0 ] && [ "${failed:-0}" -eq 0 ]; then
   echo "no test ran"; failed=1; status=1
 fi

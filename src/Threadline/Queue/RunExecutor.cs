@@ -156,8 +156,8 @@ internal sealed partial class RunExecutor(
             Publish(run, RunEvents.MessageEnded(message));
         if (result.CompletedStep is { } textStep)
             Publish(run, RunEvents.StepEnded(textStep));
-        Publish(run, RunEvents.Step(RunEventNames.StepCreated, result.ToolStep!));
-        Publish(run, RunEvents.Step(RunEventNames.StepInProgress, result.ToolStep!));
+        Publish(run, RunEvents.StepOpened(RunEventNames.StepCreated, result.ToolStep!));
+        Publish(run, RunEvents.StepOpened(RunEventNames.StepInProgress, result.ToolStep!));
         Publish(run, RunEvents.ToolCallsDelta(result.ToolStep!));
         Publish(run, RunEvents.Run(result.Run));
         LogRunEnded(logger, run.Id, result.Run.Status);

@@ -64,8 +64,8 @@ internal sealed class RunEventFeed(RunEventHub hub, IThreadlineStore store, Time
         var messages = (await store.MessageListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, ct)).Items;
         foreach (var step in steps.Where(s => !announced.Contains(s.Id)))
         {
-            events.Add(RunEvents.Step(RunEventNames.StepCreated, step));
-            events.Add(RunEvents.Step(RunEventNames.StepInProgress, step));
+            events.Add(RunEvents.StepOpened(RunEventNames.StepCreated, step));
+            events.Add(RunEvents.StepOpened(RunEventNames.StepInProgress, step));
             if (step.Type == RunStepType.MessageCreation
                 && messages.FirstOrDefault(m => m.Id == (string?)step.StepDetails["message_creation"]?["message_id"]) is { } message)
             {

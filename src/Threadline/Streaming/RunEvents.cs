@@ -14,6 +14,15 @@ internal static class RunEvents
 
     public static RunEvent Step(string name, RunStep step) => new(name, RunStepObject.From(step));
 
+    /// <summary>
+    /// <c>thread.run.step.created</c> or <c>.in_progress</c>. A tool-call step opens with no calls: the
+    /// calls follow in step deltas, which SDKs append to what they have (as the hosted stream did).
+    /// </summary>
+    public static RunEvent StepOpened(string name, RunStep step) =>
+        Step(name, step.Type == RunStepType.ToolCalls
+            ? step with { StepDetails = new JsonObject { ["type"] = RunStepType.ToolCalls, ["tool_calls"] = new JsonArray() } }
+            : step);
+
     /// <summary><c>thread.run.step.completed</c>, <c>.failed</c>, <c>.cancelled</c> or <c>.expired</c>, by the step's status.</summary>
     public static RunEvent StepEnded(RunStep step) => Step(RunEventNames.ForStepStatus(step.Status), step);
 
@@ -42,8 +51,8 @@ internal static class RunEvents
     /// <summary>The events of an output begun: step created and in progress, message created and in progress.</summary>
     public static IEnumerable<RunEvent> OutputBegun(Storage.RunOutput output) =>
     [
-        Step(RunEventNames.StepCreated, output.Step),
-        Step(RunEventNames.StepInProgress, output.Step),
+        StepOpened(RunEventNames.StepCreated, output.Step),
+        StepOpened(RunEventNames.StepInProgress, output.Step),
         Message(RunEventNames.MessageCreated, output.Message),
         Message(RunEventNames.MessageInProgress, output.Message),
     ];

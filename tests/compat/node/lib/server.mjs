@@ -1,0 +1,116 @@
+// Launches the real Threadline server (a separate dotnet process) and, for PRISM=1, Stoplight Prism's validating
+// proxy in front of it (`prism proxy <spec> <upstream> --errors`).
+//
+// run.sh starts one shared stack per run (lib/stack.mjs) and hands it to the test files through THREADLINE_URL /
+// THREADLINE_DIRECT_URL; a file that needs its own configuration, or a file run alone, starts its own.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { packageRoot, repoRoot } from './paths.mjs';
+import { prismSpecFile } from './spec.mjs';
+
+const configuration = process.env.CONFIGURATION ?? 'Release';
+const serverDll = path.join(repoRoot, 'src/Threadline/bin', configuration, 'net10.0/Threadline.dll');
+const prismCli = path.join(packageRoot, 'node_modules/@stoplight/prism-cli/dist/index.js');
+
+/** True when the suite runs through the Prism validating proxy (PRISM=1). */
+export const viaPrism = process.env.PRISM === '1';
+
+const START_TIMEOUT_MS = 60_000;
+
+function waitForLine(child, pattern, name, log) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(new Error(`${name} did not print ${pattern} within ${START_TIMEOUT_MS} ms\n${log.join('\n')}`));
+    }, START_TIMEOUT_MS);
+    const onLine = (line) => {
+      log.push(line);
+      if (log.length > 400) log.shift();
+      const m = !done && pattern.exec(line);
+      if (m) {
+        done = true;
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
+    child.once('exit', (code, signal) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (code ${code}, signal ${signal}) before it was ready\n${log.join('\n')}`));
+    });
+  });
+}
+
+function stop(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts Prism as a validating proxy for `upstream` (a URL ending in /v1), on a free loopback port.
+ * @returns {Promise<{ baseURL: string, log: string[], stop: () => Promise<void> }>}
+ */
+export async function startPrism(upstream) {
+  const child = spawn(
+    process.execPath,
+    [prismCli, 'proxy', prismSpecFile(), upstream, '--errors', '--host', '127.0.0.1', '--port', '0'],
+    { env: { ...process.env, SCARF_ANALYTICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const log = [];
+  try {
+    const [, origin] = await waitForLine(child, /Prism is listening on (http:\/\/\S+)/, 'Prism', log);
+    return { baseURL: origin.replace(/\/$/, ''), log, stop: () => stop(child) };
+  } catch (e) {
+    await stop(child);
+    throw e;
+  }
+}
+
+/**
+ * Starts Threadline on a free loopback port with its own data directory, and Prism in front of it if asked.
+ * @param {{ args?: Record<string,string>, prism?: boolean }} options
+ *   args: extra configuration (`--Key=Value`); prism: put the validating proxy in front (default: PRISM env).
+ * @returns {Promise<{ baseURL: string, directURL: string, viaPrism: boolean, log: string[], stop: () => Promise<void> }>}
+ */
+export async function startThreadline({ args = {}, prism = viaPrism } = {}) {
+  if (!existsSync(serverDll)) {
+    throw new Error(`${serverDll} is missing: build it first (dotnet build -c ${configuration} src/Threadline)`);
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-node-'));
+  const argv = [serverDll, '--urls', 'http://127.0.0.1:0', `--Threadline:DataDirectory=${dataDir}`];
+  for (const [k, v] of Object.entries(args)) argv.push(`--${k}=${v}`);
+  const env = { ...process.env, DOTNET_NOLOGO: '1' };
+  delete env.OPENAI_API_KEY; // the server would take it as an upstream provider
+  delete env.OPENAI_BASE_URL;
+  const server = spawn('dotnet', argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = [];
+  let proxy;
+  const cleanup = async () => {
+    await proxy?.stop();
+    await stop(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const [, origin] = await waitForLine(server, /Now listening on: (http:\/\/\S+)/, 'Threadline', log);
+    const directURL = `${origin}/v1`;
+    if (prism) proxy = await startPrism(directURL);
+    return { baseURL: proxy?.baseURL ?? directURL, directURL, viaPrism: !!prism, log, stop: cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
