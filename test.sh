@@ -16,6 +16,12 @@ if ! dotnet build Threadline.sln -c "$config" -nologo -v quiet; then
   exit 1
 fi
 
+# The webhook tests check signatures with the npm standardwebhooks package.
+echo "==> npm ci (tests/webhook-verifier)"
+if ! (cd tests/webhook-verifier && npm ci --no-audit --no-fund --loglevel=error); then
+  echo "npm ci failed in tests/webhook-verifier"; status=1
+fi
+
 echo "==> dotnet test"
 dotnet test Threadline.sln -c "$config" --no-build -nologo \
   --logger "trx;LogFilePrefix=run" --results-directory "$results" \
