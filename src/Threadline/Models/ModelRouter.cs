@@ -51,7 +51,7 @@ internal sealed partial class ModelRouter
             NetworkTimeout = _options.RequestTimeout,
         };
         var chat = new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(provider.ApiKey ?? "none"), options);
-        return chat.AsIChatClient();
+        return new ExactRequestChatClient(chat.AsIChatClient());
     }
 
     /// <summary>Says at start-up which models go where.</summary>

@@ -51,10 +51,9 @@ internal static class ChatContext
         if (run.MaxCompletionTokens is { } max)
             options.MaxOutputTokens = (int)Math.Max(1, max - completionTokensSoFar);
 
-        // code_interpreter and file_search are stored but not executed yet: the model is not offered them.
-        var functions = run.Tools.OfType<JsonObject>()
-            .Where(t => (string?)t["type"] == "function" && t["function"] is JsonObject)
-            .Select(t => (JsonObject)t["function"]!)
+        // Providers get these parts exactly as the run gives them; the generic ones below serve the built-in models.
+        options.RawRepresentationFactory = _ => Models.ProviderRequest.For(run);
+        var functions = Models.ProviderRequest.Functions(run)
             .Select(f => (AITool)AIFunctionFactory.CreateDeclaration(
                 (string)f["name"]!, (string?)f["description"],
                 JsonSerializer.SerializeToElement(f["parameters"] ?? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() })))
