@@ -6,7 +6,7 @@ using Threadline.Storage;
 namespace Threadline.Messages;
 
 internal sealed class MessageService(
-    IThreadlineStore store, MessageFactory factory, SchedulerSignal scheduler, ThreadlineOptions options, TimeProvider time)
+    IThreadlineStore store, Threads.ThreadService threads, MessageFactory factory, SchedulerSignal scheduler, ThreadlineOptions options, TimeProvider time)
 {
     public async Task<Message> CreateAsync(string projectId, string threadId, MessageRequest request, CancellationToken ct)
     {
@@ -22,7 +22,7 @@ internal sealed class MessageService(
 
     public async Task<Message> GetAsync(string projectId, string threadId, string messageId, CancellationToken ct)
     {
-        await RequireThreadAsync(projectId, threadId, ct);
+        await threads.GetAsync(projectId, threadId, ct);
         return await store.MessageGetAsync(projectId, threadId, messageId, ct) ?? throw ApiException.NoSuch("message", messageId);
     }
 
@@ -38,20 +38,14 @@ internal sealed class MessageService(
 
     public async Task DeleteAsync(string projectId, string threadId, string messageId, CancellationToken ct)
     {
-        await RequireThreadAsync(projectId, threadId, ct);
+        await threads.GetAsync(projectId, threadId, ct);
         if (!await store.MessageDeleteAsync(projectId, threadId, messageId, ct))
             throw ApiException.NoSuch("message", messageId);
     }
 
     public async Task<Page<Message>> ListAsync(string projectId, string threadId, string? runId, PageRequest page, CancellationToken ct)
     {
-        await RequireThreadAsync(projectId, threadId, ct);
+        await threads.GetAsync(projectId, threadId, ct);
         return await store.MessageListAsync(projectId, threadId, runId, page, ct);
-    }
-
-    private async Task RequireThreadAsync(string projectId, string threadId, CancellationToken ct)
-    {
-        if (await store.ThreadGetAsync(projectId, threadId, ct) is null)
-            throw ApiException.NoSuch("thread", threadId);
     }
 }
