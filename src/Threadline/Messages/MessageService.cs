@@ -1,12 +1,11 @@
 using Threadline.Api;
 using Threadline.Hosting;
-using Threadline.Queue;
 using Threadline.Storage;
 
 namespace Threadline.Messages;
 
 internal sealed class MessageService(
-    IThreadlineStore store, Threads.ThreadService threads, MessageFactory factory, SchedulerSignal scheduler, ThreadlineOptions options, TimeProvider time)
+    IThreadlineStore store, Threads.ThreadService threads, MessageFactory factory, ThreadlineOptions options, TimeProvider time)
 {
     public async Task<Message> CreateAsync(string projectId, string threadId, MessageRequest request, CancellationToken ct)
     {
@@ -16,7 +15,8 @@ internal sealed class MessageService(
             throw ApiException.NoSuch("thread", threadId);
         if (result.RejectedByRunId is { } runId)
             throw ApiException.Invalid($"Can't add messages to {threadId} while a run {runId} is active.");
-        scheduler.Wake(); // a debounce deadline may have moved
+        // No wake: a message only moves debounce deadlines later, and the scheduler already
+        // wakes at the earlier one, finds nothing due and sleeps until the new one.
         return result.Message!;
     }
 

@@ -17,11 +17,18 @@ internal sealed class QueueOptions
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How many runs one process executes at once. Default 256.</summary>
-    public int MaxConcurrentRuns { get; set; } = 256;
+    /// <summary>How many runs one process executes at once (mostly waiting on model calls). Default 1024.</summary>
+    public int MaxConcurrentRuns { get; set; } = 1024;
 
     /// <summary>How long a run waits in <c>requires_action</c> for tool outputs before it expires. Default 10 min.</summary>
     public TimeSpan ToolOutputsTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// When a run ends, its executor takes the thread's next run in the same transaction and runs it
+    /// at once (default true): the fastest handoff, and a thread stays on one process while its queue
+    /// lasts. False: every run is claimed by whichever process's scheduler asks first.
+    /// </summary>
+    public bool Handoff { get; set; } = true;
 
     /// <summary>Set false to run a process that serves the API but executes no runs.</summary>
     public bool Enabled { get; set; } = true;

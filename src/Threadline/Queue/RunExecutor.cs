@@ -23,10 +23,10 @@ internal sealed partial class RunExecutor(
     /// <item>Stream: the first text begins the reply (message and step, durably); each piece goes out as a delta.</item>
     /// <item>Persist and release: tool calls put the run in <c>requires_action</c>; otherwise reply, step, status and usage
     /// are written in one transaction, only while the lease is still ours.</item>
-    /// <item>Announce: the final events; the scheduler is woken by the caller.</item>
+    /// <item>Announce: the final events. Return the thread's next run when the finish took it over (handoff).</item>
     /// </list>
     /// </summary>
-    public async Task ExecuteAsync(Run run, CancellationToken ct)
+    public async Task<Run?> ExecuteAsync(Run run, CancellationToken ct)
     {
         // :: Step 1: claim
         var claimedAtMs = time.UnixMilliseconds();
@@ -48,19 +48,16 @@ internal sealed partial class RunExecutor(
         {
             // :: Step 2: load
             var context = await store.RunContextLoadAsync(run, stop.Token);
-            var ownSteps = (await store.RunStepListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, stop.Token)).Items;
-            var ownMessages = (await store.MessageListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, stop.Token)).Items;
+            // A run claimed before (resumed after tool outputs) continues from its own earlier turns.
+            var ownSteps = run.Attempt > 1 ? (await store.RunStepListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, stop.Token)).Items : [];
+            var ownMessages = run.Attempt > 1 ? (await store.MessageListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, stop.Token)).Items : [];
             var messages = ChatContext.Messages(run, context, ownSteps, ownMessages);
             if (messages is null)
-            {
-                await FinishAsync(run, reply, RunStatus.Incomplete, null, "max_prompt_tokens", usage);
-                return;
-            }
+                return await FinishAsync(run, reply, RunStatus.Incomplete, null, "max_prompt_tokens", usage);
             if (models.Resolve(run.Model) is not { } client)
             {
-                await FinishAsync(run, reply, RunStatus.Failed, new RunError("server_error",
+                return await FinishAsync(run, reply, RunStatus.Failed, new RunError("server_error",
                     $"No model provider serves model '{run.Model}'. Use a built-in model (echo, echo:<ms>) or configure a provider that lists it."), null, usage);
-                return;
             }
 
             // :: Step 3: call, and :: Step 4: stream
@@ -79,34 +76,33 @@ internal sealed partial class RunExecutor(
 
             // :: Step 5: persist and release
             if (answer.ToolCalls.Count > 0)
+            {
                 await RequireActionAsync(run, reply, answer.ToolCalls, usage);
-            else if (answer.FinishReason == ChatFinishReason.Length && run.MaxCompletionTokens is not null)
-                await FinishAsync(run, reply, RunStatus.Incomplete, null, "max_completion_tokens", usage);
-            else
-                await FinishAsync(run, reply, RunStatus.Completed, null, null, usage);
-        }
-        catch (OperationCanceledException) when (heartbeat.LeaseLost)
-        {
-            // Another process owns the run now; nothing of ours may be written.
-            LogLeaseLost(logger, run.Id);
+                return null;
+            }
+            if (answer.FinishReason == ChatFinishReason.Length && run.MaxCompletionTokens is not null)
+                return await FinishAsync(run, reply, RunStatus.Incomplete, null, "max_completion_tokens", usage);
+            return await FinishAsync(run, reply, RunStatus.Completed, null, null, usage);
         }
         catch (Exception e) when (heartbeat.LeaseLost || e is LeaseLostException)
         {
+            // Another process owns the run now; nothing of ours may be written.
             LogLeaseLost(logger, run.Id);
+            return null;
         }
         catch (OperationCanceledException) when (heartbeat.CancelRequested)
         {
-            await FinishAsync(run, reply, RunStatus.Cancelled, null, null, usage);
+            return await FinishAsync(run, reply, RunStatus.Cancelled, null, null, usage);
         }
         catch (ModelCallFailedException e)
         {
             LogModelFailed(logger, run.Id, e.Message);
-            await FinishAsync(run, reply, RunStatus.Failed, new RunError(e.Code, e.Message), null, usage);
+            return await FinishAsync(run, reply, RunStatus.Failed, new RunError(e.Code, e.Message), null, usage);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             LogRunFailed(logger, run.Id, e);
-            await FinishAsync(run, reply, RunStatus.Failed, new RunError("server_error", "The run failed inside Threadline: " + e.Message), null, usage);
+            return await FinishAsync(run, reply, RunStatus.Failed, new RunError("server_error", "The run failed inside Threadline: " + e.Message), null, usage);
         }
         finally
         {
@@ -115,17 +111,17 @@ internal sealed partial class RunExecutor(
         }
     }
 
-    private async Task FinishAsync(Run run, Reply reply, string status, RunError? error, string? incompleteReason, Usage? usage)
+    private async Task<Run?> FinishAsync(Run run, Reply reply, string status, RunError? error, string? incompleteReason, Usage? usage)
     {
         // A completed run always leaves a reply, even an empty one, as the hosted API did.
         if (status == RunStatus.Completed)
             await reply.BeginAsync(CancellationToken.None);
         var result = await store.RunFinishAsync(new RunFinish(run.Id, identity.Owner, time.UnixMilliseconds(), status, reply.Output,
-            reply.Text, error, incompleteReason, usage), CancellationToken.None);
+            reply.Text, error, incompleteReason, usage) { HandoffLeaseMs = options.Handoff ? (long)options.LeaseTimeout.TotalMilliseconds : null }, CancellationToken.None);
         if (result.Run is null)
         {
             LogLeaseLost(logger, run.Id);
-            return;
+            return null;
         }
         // :: Step 6: announce
         if (result.Reply is { } message)
@@ -134,6 +130,7 @@ internal sealed partial class RunExecutor(
             Publish(run, RunEvents.StepEnded(step));
         Publish(run, RunEvents.Run(result.Run));
         LogRunEnded(logger, run.Id, result.Run.Status);
+        return result.Next;
     }
 
     private async Task RequireActionAsync(Run run, Reply reply, IReadOnlyList<FunctionCallContent> calls, Usage? usage)

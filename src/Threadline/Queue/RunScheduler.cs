@@ -15,6 +15,8 @@ internal sealed partial class RunScheduler(
 {
     private readonly SemaphoreSlim _slots = new(options.MaxConcurrentRuns, options.MaxConcurrentRuns);
     private readonly HashSet<Task> _running = [];
+    private long _nextRescueAtMs;
+    private long _nextExpiryAtMs;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,15 +38,22 @@ internal sealed partial class RunScheduler(
         await DrainAsync();
     }
 
-    /// <summary>One pass: rescue lapsed leases, claim what may run, and say how long to sleep.</summary>
+    /// <summary>One pass: rescue lapsed leases (when it is time to), claim what may run, and say how long to sleep.</summary>
     public async Task<TimeSpan> RunOnceAsync(CancellationToken ct)
     {
-        var rescued = await store.RunRescueAsync(new RunRescue(time.UnixMilliseconds(),
-            "The server executing this run stopped before it finished; the run was taken over after its lease lapsed."), ct);
-        if (rescued.Total > 0)
+        var nowMs = time.UnixMilliseconds();
+        if (nowMs >= Math.Min(_nextRescueAtMs, _nextExpiryAtMs))
         {
-            LogRescued(logger, rescued.Requeued, rescued.Failed, rescued.Cancelled, rescued.Expired);
-            deliveries.Wake();
+            // Leases lapse on their own clock: looking four times per lease timeout takes a dead
+            // process's runs over within the timeout, without a write on every pass.
+            _nextRescueAtMs = nowMs + (long)(options.LeaseTimeout / 4).TotalMilliseconds;
+            var rescued = await store.RunRescueAsync(new RunRescue(nowMs,
+                "The server executing this run stopped before it finished; the run was taken over after its lease lapsed."), ct);
+            if (rescued.Total > 0)
+            {
+                LogRescued(logger, rescued.Requeued, rescued.Failed, rescued.Cancelled, rescued.Expired);
+                deliveries.Wake();
+            }
         }
 
         var free = _slots.CurrentCount;
@@ -58,17 +67,15 @@ internal sealed partial class RunScheduler(
                 return TimeSpan.Zero; // there may be more
         }
 
-        var next = await store.RunNextEligibleAtAsync(ct);
-        var wait = options.PollInterval;
-        if (next is { } at)
-        {
-            var untilEligible = TimeSpan.FromMilliseconds(Math.Max(0, at - time.UnixMilliseconds()));
-            if (untilEligible < wait)
-                wait = untilEligible;
-        }
-        // Leases lapse on their own clock; look again in time to take over within the timeout.
-        var rescueCadence = options.LeaseTimeout / 4;
-        return wait < rescueCadence ? wait : rescueCadence;
+        // Sleep until the next head becomes eligible, a wait for tool outputs expires, or it is time
+        // to look for lapsed leases, whichever comes first; at most the poll interval.
+        var deadlines = await store.RunDeadlinesAsync(ct);
+        _nextExpiryAtMs = deadlines.NextExpiryAtMs ?? long.MaxValue;
+        // With every slot taken, a finishing run's wake is what matters, not eligible heads.
+        var nextEligible = _slots.CurrentCount > 0 ? deadlines.NextEligibleAtMs ?? long.MaxValue : long.MaxValue;
+        var dueAtMs = Math.Min(Math.Min(nextEligible, _nextExpiryAtMs), _nextRescueAtMs);
+        var until = TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(dueAtMs - time.UnixMilliseconds(), (long)options.PollInterval.TotalMilliseconds)));
+        return until;
     }
 
     private void Start(Runs.Run run)
@@ -81,7 +88,9 @@ internal sealed partial class RunScheduler(
         {
             try
             {
-                await executor.ExecuteAsync(run, CancellationToken.None);
+                // A finished run may hand its slot straight to the thread's next run.
+                for (Runs.Run? next = run; next is not null;)
+                    next = await executor.ExecuteAsync(next, CancellationToken.None);
             }
             finally
             {

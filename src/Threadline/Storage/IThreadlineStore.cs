@@ -46,7 +46,7 @@ internal interface IThreadlineStore
 
     // :: The queue (scheduler and executor)
     Task<IReadOnlyList<Run>> RunClaimNextAsync(RunClaim claim, CancellationToken ct);
-    Task<long?> RunNextEligibleAtAsync(CancellationToken ct);
+    Task<QueueDeadlines> RunDeadlinesAsync(CancellationToken ct);
     Task<IReadOnlyList<Message>> RunContextLoadAsync(Run run, CancellationToken ct);
     Task<string?> RunLeaseRenewAsync(RunLeaseRenew renew, CancellationToken ct);
     Task<RunOutput?> RunOutputBeginAsync(RunOutputBegin begin, CancellationToken ct);

@@ -28,6 +28,9 @@ internal sealed record RunToolOutputsSubmit(string ProjectId, string ThreadId, s
 /// <summary>The run after the outputs, or why they were refused (the run's status, or a problem with the outputs).</summary>
 internal sealed record RunToolOutputsResult(Run? Run, RunSteps.RunStep? ToolStep, string? RefusedStatus, string? Problem);
 
+/// <summary>When the scheduler next has work: a queue head becoming eligible, a wait for tool outputs expiring (unix ms).</summary>
+internal sealed record QueueDeadlines(long? NextEligibleAtMs, long? NextExpiryAtMs);
+
 internal sealed record RunLeaseRenew(string RunId, string Owner, long NowMs, long LeaseMs);
 
 /// <summary>
@@ -36,10 +39,18 @@ internal sealed record RunLeaseRenew(string RunId, string Owner, long NowMs, lon
 /// </summary>
 internal sealed record RunFinish(
     string RunId, string Owner, long NowMs, string Status, RunOutput? Output, string? ReplyText,
-    RunError? Error, string? IncompleteReason, Usage? Usage);
+    RunError? Error, string? IncompleteReason, Usage? Usage)
+{
+    /// <summary>When set, the thread's next run is claimed in the same transaction, with a lease this long.</summary>
+    public long? HandoffLeaseMs { get; init; }
+}
 
 /// <summary>The run as it ended, with the message and step it finished; null run when the lease was lost.</summary>
-internal sealed record RunFinishResult(Run? Run, Message? Reply, RunSteps.RunStep? Step);
+internal sealed record RunFinishResult(Run? Run, Message? Reply, RunSteps.RunStep? Step)
+{
+    /// <summary>The thread's next run, claimed for the same executor (see <see cref="RunFinish.HandoffLeaseMs"/>).</summary>
+    public Run? Next { get; init; }
+}
 
 /// <summary>Take over runs whose lease lapsed before <paramref name="NowMs"/> (I5).</summary>
 internal sealed record RunRescue(long NowMs, string FailureMessage);

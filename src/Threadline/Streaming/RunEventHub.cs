@@ -10,7 +10,8 @@ namespace Threadline.Streaming;
 /// </summary>
 internal sealed class RunEventHub(TimeProvider time)
 {
-    private static readonly TimeSpan Linger = TimeSpan.FromSeconds(30);
+    /// <summary>Long enough for the stream that made the run to attach; later streams rebuild from the database.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, RunEventLog> _logs = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _opened = new();
 

@@ -16,7 +16,7 @@ internal sealed partial class SqliteStore
         db.WriteAsync<MessageCreateResult>(async (c, tx) =>
         {
             var m = create.Message;
-            if (await ThreadReadAsync(c, tx, m.ProjectId, m.ThreadId) is null)
+            if (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM threads WHERE id = @ThreadId AND project_id = @ProjectId", new { m.ThreadId, m.ProjectId }, tx) == 0)
                 return new(null, ThreadMissing: true, null);
             if (create.RejectIfActive && await RunBlockingAsync(c, tx, m.ThreadId) is { } blocking)
                 return new(null, false, blocking);

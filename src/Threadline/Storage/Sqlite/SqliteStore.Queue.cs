@@ -25,28 +25,39 @@ internal sealed partial class SqliteStore
     private const string LeasedRun = $"{SelectRun} WHERE x.id = @RunId AND x.lease_owner = @Owner AND x.status IN ('in_progress', 'cancelling')";
 
     /// <summary>
-    /// Claims the heads; a run resumed after tool outputs keeps the thread position it first saw (I4).
+    /// Taking a run: a run resumed after tool outputs keeps the thread position it first saw (I4).
+    /// The returned row says when the thread's previous run ended, to measure the handoff.
     /// </summary>
+    private const string ClaimSet = """
+        UPDATE runs SET
+            status = 'in_progress', started_at = COALESCE(started_at, @NowMs / 1000), started_at_ms = @NowMs,
+            lease_owner = @Owner, lease_expires_at_ms = @NowMs + @LeaseMs, attempt = attempt + 1,
+            context_position = COALESCE(context_position, (SELECT t.last_position FROM threads t WHERE t.id = runs.thread_id))
+        """;
+
+    private const string ClaimReturning = """
+        RETURNING *, NULL AS queue_position,
+            (SELECT MAX(p.ended_at_ms) FROM runs p WHERE p.thread_id = runs.thread_id AND p.id <> runs.id) AS previous_ended_at_ms
+        """;
+
     public Task<IReadOnlyList<Run>> RunClaimNextAsync(RunClaim claim, CancellationToken ct) =>
         db.WriteAsync<IReadOnlyList<Run>>(async (c, tx) => await ListAsync(c, $"""
-            UPDATE runs SET
-                status = 'in_progress', started_at = COALESCE(started_at, @NowMs / 1000), started_at_ms = @NowMs,
-                lease_owner = @Owner, lease_expires_at_ms = @NowMs + @LeaseMs, attempt = attempt + 1,
-                context_position = COALESCE(context_position, (SELECT t.last_position FROM threads t WHERE t.id = runs.thread_id))
+            {ClaimSet}
             WHERE id IN (SELECT r.id FROM runs r WHERE {ClaimableHeads} AND r.eligible_at_ms <= @NowMs
                          ORDER BY r.eligible_at_ms LIMIT @Max)
-            RETURNING *, NULL AS queue_position,
-                (SELECT MAX(p.ended_at_ms) FROM runs p WHERE p.thread_id = runs.thread_id AND p.id <> runs.id) AS previous_ended_at_ms
+            {ClaimReturning}
             """, claim with { NowMs = Now(claim.NowMs) }, Rows.Run, tx), ct);
 
-    /// <summary>The next instant the scheduler has something to do: a head becoming eligible, or a wait for tool outputs expiring.</summary>
-    public Task<long?> RunNextEligibleAtAsync(CancellationToken ct) =>
-        db.ReadAsync(c => c.ExecuteScalarAsync<long?>($"""
-            SELECT MIN(at) FROM (
-                SELECT MIN(r.eligible_at_ms) AS at FROM runs r WHERE {ClaimableHeads}
-                UNION ALL
-                SELECT MIN(expires_at) * 1000 FROM runs WHERE status = 'requires_action')
-            """), ct);
+    public Task<QueueDeadlines> RunDeadlinesAsync(CancellationToken ct) =>
+        db.ReadAsync(async c =>
+        {
+            await using var reader = await c.ExecuteReaderAsync($"""
+                SELECT (SELECT MIN(r.eligible_at_ms) FROM runs r WHERE {ClaimableHeads}),
+                       (SELECT MIN(expires_at) * 1000 FROM runs WHERE status = 'requires_action')
+                """);
+            await reader.ReadAsync(ct);
+            return new QueueDeadlines(reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
+        }, ct);
 
     /// <summary>The thread as the run saw it (I4), without the run's own output (its steps carry that).</summary>
     public Task<IReadOnlyList<Message>> RunContextLoadAsync(Run run, CancellationToken ct) =>
@@ -201,7 +212,15 @@ internal sealed partial class SqliteStore
                     new { status, now, f.RunId }, tx);
             var ended = (await RunReadAsync(c, tx, current.ProjectId, current.ThreadId, current.Id))!;
             await RunEventsEnqueueAsync(c, tx, ended, reply, f.NowMs);
-            return new(ended, reply, step);
+
+            // Handoff: the thread's next run, when it may start now, is taken in the same transaction,
+            // so it starts without waiting for a scheduler pass or a free slot.
+            var next = f.HandoffLeaseMs is not { } leaseMs ? null : await SingleAsync(c, $"""
+                {ClaimSet}
+                WHERE id = (SELECT r.id FROM runs r WHERE r.thread_id = @ThreadId AND {ClaimableHeads} AND r.eligible_at_ms <= @NowMs)
+                {ClaimReturning}
+                """, new { f.NowMs, f.Owner, LeaseMs = leaseMs, current.ThreadId }, Rows.Run, tx);
+            return new(ended, reply, step) { Next = next };
         }, ct);
 
     /// <summary>Writes the reply's final text and status, and its step's.</summary>

@@ -29,6 +29,12 @@ internal sealed partial class SqliteStore
                 CreatedAtMs = nowMs,
                 EligibleAtMs = nowMs + (create.Run.EligibleAtMs - create.Run.CreatedAtMs),
             };
+            // Strict mode refuses before anything is written, also to a thread found by its external id.
+            if (create.OnActive == OnActive.Reject && create.NewThread?.Thread is { ExternalId: { } externalId } wanted
+                && await SingleAsync(c, $"{SelectThread} WHERE x.project_id = @ProjectId AND x.external_id = @externalId",
+                    new { wanted.ProjectId, externalId }, Rows.Thread, tx) is { } found
+                && await RunBlockingAsync(c, tx, found.Id) is { } holding)
+                return new(null, found, false, false, holding);
             var thread = create.NewThread is { } newThread
                 ? (await ThreadCreateAsync(c, tx, newThread, nowMs)).Thread
                 : await ThreadReadAsync(c, tx, run.ProjectId, run.ThreadId);
