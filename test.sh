@@ -49,6 +49,15 @@ read -r np nf ns < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\)
 if [ -z "${np:-}" ]; then np=0 nf=1 ns=0; status=1; fi
 passed=$(( ${passed:-0} + np )) failed=$(( ${failed:-0} + nf )) skipped=$(( ${skipped:-0} + ns ))
 
+# The benchmark harness, as a smoke run with tiny sizes so that it keeps working: it reports its
+# targets, it asserts none of them (timings belong to the full run, docs/benchmarks.md). One check.
+echo "==> benchmark smoke run (bench, --smoke)"
+if dotnet run -c "$config" --no-build --project bench -- all --smoke --no-build; then
+  passed=$(( ${passed:-0} + 1 ))
+else
+  echo "the benchmark smoke run failed"; failed=$(( ${failed:-0} + 1 )); status=1
+fi
+
 if [ "${passed:-0}" -eq 0 ] && [ "${failed:-0}" -eq 0 ]; then
   echo "no test ran"; failed=1; status=1
 fi

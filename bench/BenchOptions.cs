@@ -1,0 +1,206 @@
+using System.Globalization;
+
+namespace Threadline.Bench;
+
+/// <summary>Which scenarios to run and their sizes. Defaults are the issue's sizes; <c>--smoke</c> shrinks them all.</summary>
+internal sealed class BenchOptions
+{
+    public static readonly string[] AllScenarios = ["ingest", "handoff", "bursts", "streaming", "scale"];
+
+    public List<string> Scenarios { get; private set; } = [];
+    public bool Smoke { get; private set; }
+    public bool Help { get; private set; }
+    public bool NoBuild { get; private set; }
+    public bool KeepData { get; private set; }
+    /// <summary>Where benchmarks.{json,md,svg} go: docs/ for a real run, a temp folder for a smoke run.</summary>
+    public string? OutDirectory { get; private set; }
+    /// <summary>Another build of the server to measure (an experiment); default src/Threadline's Release build.</summary>
+    public string? ServerDll { get; private set; }
+    /// <summary>Extra <c>--Key=Value</c> settings for every Threadline process (an experiment; the report says so).</summary>
+    public List<string> ServerArgs { get; } = [];
+    /// <summary>Only redraw benchmarks.md and benchmarks.svg from this benchmarks.json; measure nothing.</summary>
+    public string? RenderFrom { get; private set; }
+
+    // 1. ingest
+    public int Threads { get; private set; } = 10_000;
+    public int Clients { get; private set; } = 64;
+    public double WarmupSeconds { get; private set; } = 3;
+    public double DurationSeconds { get; private set; } = 15;
+
+    // 2. handoff
+    public int HandoffThreads { get; private set; } = 500;
+    public int RunsPerThread { get; private set; } = 20;
+    /// <summary>How long to wait for the queues to drain before measuring what did (seconds).</summary>
+    public double DrainTimeoutSeconds { get; private set; } = 120;
+
+    // 3. bursts
+    public int Users { get; private set; } = 2_000;
+    public int MessagesPerUser { get; private set; } = 3;
+    public int BurstSpreadMs { get; private set; } = 300;
+    public int DebounceMs { get; private set; } = 1_000;
+    public int ArrivalWindowMs { get; private set; } = 10_000;
+    public string BurstModel { get; private set; } = "echo:500";
+    public int RetryMs { get; private set; } = 1_000;
+    /// <summary>Reject mode: clients stop retrying this long after the first message (seconds); what is not delivered by then is counted.</summary>
+    public double RejectDeadlineSeconds { get; private set; } = 60;
+
+    // 4. streaming
+    public int Conversations { get; private set; } = 500;
+    public int StreamRounds { get; private set; } = 3;
+    public int FirstTokenMs { get; private set; } = 50;
+    public int Tokens { get; private set; } = 20;
+    public int TokenIntervalMs { get; private set; } = 5;
+
+    // 5. scale
+    public int ScaleThreads { get; private set; } = 100_000;
+    public int ScaleMessages { get; private set; } = 1_000_000;
+    public int SmallStoreThreads { get; private set; } = 1_000;
+    public int ScaleClients { get; private set; } = 8;
+    public int ScaleRequests { get; private set; } = 20_000;
+
+    public string Usage => """
+        Threadline benchmark harness: starts Threadline (Release), the fake upstream and the baselines as separate
+        processes on loopback, drives them, and writes benchmarks.json, benchmarks.md and benchmarks.svg.
+
+        Usage: dotnet run -c Release --project bench -- <scenario>[,<scenario>...]|all [options]
+
+        Scenarios: ingest, handoff, bursts, streaming, scale (all = every one, in that order)
+
+        General:
+          --smoke                   tiny sizes for CI; targets are reported, not asserted; writes to a temp folder
+          --out DIR                 where to write the results (default: docs/ of the repository; smoke: a temp folder)
+          --no-build                do not run `dotnet build -c Release` of src/Threadline and the fake upstream first
+          --keep-data               keep the servers' data directories (printed) instead of deleting them
+          --server-dll PATH         measure another build of Threadline.dll (an experiment) instead of src/Threadline's
+          --server-arg KEY=VALUE    add --KEY=VALUE to every Threadline process (an experiment; repeatable)
+          --render FILE             measure nothing: redraw benchmarks.md and .svg (in --out or docs/) from a benchmarks.json
+        1. ingest:     --threads 10000 --clients 64 --warmup 3 --duration 15   (seconds)
+        2. handoff:    --handoff-threads 500 --runs-per-thread 20 --drain-timeout 120   (seconds; what ended by then is measured)
+        3. bursts:     --users 2000 --messages-per-user 3 --spread-ms 300 --debounce-ms 1000 --arrival-window-ms 10000
+                       --burst-model echo:500 --retry-ms 1000 --reject-deadline 60   (seconds: reject-mode clients give up then)
+        4. streaming:  --conversations 500 --stream-rounds 3 --first-token-ms 50 --tokens 20 --token-interval-ms 5
+        5. scale:      --scale-threads 100000 --scale-messages 1000000 --small-threads 1000 --scale-clients 8 --scale-requests 20000
+
+        Exit code: 0 when every scenario ran (whether or not its targets were met), 1 when one failed to run, 2 on bad usage.
+        """;
+
+    /// <summary>The options as given, for the report.</summary>
+    public Dictionary<string, string> Describe() => new()
+    {
+        ["threads"] = I(Threads), ["clients"] = I(Clients), ["warmup_s"] = D(WarmupSeconds), ["duration_s"] = D(DurationSeconds),
+        ["handoff_threads"] = I(HandoffThreads), ["runs_per_thread"] = I(RunsPerThread), ["drain_timeout_s"] = D(DrainTimeoutSeconds),
+        ["users"] = I(Users), ["messages_per_user"] = I(MessagesPerUser), ["spread_ms"] = I(BurstSpreadMs), ["debounce_ms"] = I(DebounceMs),
+        ["arrival_window_ms"] = I(ArrivalWindowMs), ["burst_model"] = BurstModel, ["retry_ms"] = I(RetryMs), ["reject_deadline_s"] = D(RejectDeadlineSeconds),
+        ["conversations"] = I(Conversations), ["stream_rounds"] = I(StreamRounds), ["first_token_ms"] = I(FirstTokenMs),
+        ["tokens"] = I(Tokens), ["token_interval_ms"] = I(TokenIntervalMs),
+        ["scale_threads"] = I(ScaleThreads), ["scale_messages"] = I(ScaleMessages), ["small_threads"] = I(SmallStoreThreads),
+        ["scale_clients"] = I(ScaleClients), ["scale_requests"] = I(ScaleRequests),
+    };
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        var given = new List<(string Name, string? Value)>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                foreach (var name in arg.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (name == "all")
+                        o.Scenarios.AddRange(AllScenarios);
+                    else if (AllScenarios.Contains(name))
+                        o.Scenarios.Add(name);
+                    else
+                        throw new ArgumentException($"Unknown scenario '{name}'.");
+                }
+                continue;
+            }
+            var eq = arg.IndexOf('=');
+            var key = eq > 0 ? arg[2..eq] : arg[2..];
+            string? value = eq > 0 ? arg[(eq + 1)..] : null;
+            if (value is null && !IsFlag(key))
+            {
+                if (i + 1 >= args.Length)
+                    throw new ArgumentException($"--{key} needs a value.");
+                value = args[++i];
+            }
+            given.Add((key, value));
+        }
+
+        // --smoke first, so that explicit sizes override the smoke sizes.
+        if (given.Any(g => g.Name == "smoke"))
+            o.ApplySmoke();
+        foreach (var (name, value) in given)
+            o.Set(name, value);
+        o.Scenarios = o.Scenarios.Distinct().ToList();
+        if (o.Scenarios.Count == 0 && !o.Help && o.RenderFrom is null)
+            throw new ArgumentException("Name a scenario or 'all'.");
+        return o;
+    }
+
+    private static bool IsFlag(string key) => key is "smoke" or "help" or "no-build" or "keep-data";
+
+    private void ApplySmoke()
+    {
+        Smoke = true;
+        Threads = 50; Clients = 4; WarmupSeconds = 0.5; DurationSeconds = 2;
+        HandoffThreads = 10; RunsPerThread = 3; DrainTimeoutSeconds = 60;
+        Users = 20; ArrivalWindowMs = 500; DebounceMs = 200; BurstSpreadMs = 60; BurstModel = "echo:50"; RetryMs = 200; RejectDeadlineSeconds = 20;
+        Conversations = 10; StreamRounds = 1; FirstTokenMs = 20; Tokens = 5; TokenIntervalMs = 2;
+        ScaleThreads = 200; ScaleMessages = 2_000; SmallStoreThreads = 50; ScaleClients = 2; ScaleRequests = 200;
+    }
+
+    private void Set(string name, string? value)
+    {
+        switch (name)
+        {
+            case "smoke": break;
+            case "help": Help = true; break;
+            case "no-build": NoBuild = true; break;
+            case "keep-data": KeepData = true; break;
+            case "out": OutDirectory = Path.GetFullPath(value!); break;
+            case "server-dll": ServerDll = Path.GetFullPath(value!); break;
+            case "server-arg": ServerArgs.Add("--" + value!.TrimStart('-')); break;
+            case "render": RenderFrom = Path.GetFullPath(value!); break;
+            case "threads": Threads = Int(name, value); break;
+            case "clients": Clients = Int(name, value); break;
+            case "warmup": WarmupSeconds = Double(name, value); break;
+            case "duration": DurationSeconds = Double(name, value); break;
+            case "handoff-threads": HandoffThreads = Int(name, value); break;
+            case "runs-per-thread": RunsPerThread = Int(name, value); break;
+            case "drain-timeout": DrainTimeoutSeconds = Double(name, value); break;
+            case "users": Users = Int(name, value); break;
+            case "messages-per-user": MessagesPerUser = Int(name, value); break;
+            case "spread-ms": BurstSpreadMs = Int(name, value); break;
+            case "debounce-ms": DebounceMs = Int(name, value); break;
+            case "arrival-window-ms": ArrivalWindowMs = Int(name, value); break;
+            case "burst-model": BurstModel = value!; break;
+            case "retry-ms": RetryMs = Int(name, value); break;
+            case "reject-deadline": RejectDeadlineSeconds = Double(name, value); break;
+            case "conversations": Conversations = Int(name, value); break;
+            case "stream-rounds": StreamRounds = Int(name, value); break;
+            case "first-token-ms": FirstTokenMs = Int(name, value); break;
+            case "tokens": Tokens = Int(name, value); break;
+            case "token-interval-ms": TokenIntervalMs = Int(name, value); break;
+            case "scale-threads": ScaleThreads = Int(name, value); break;
+            case "scale-messages": ScaleMessages = Int(name, value); break;
+            case "small-threads": SmallStoreThreads = Int(name, value); break;
+            case "scale-clients": ScaleClients = Int(name, value); break;
+            case "scale-requests": ScaleRequests = Int(name, value); break;
+            default: throw new ArgumentException($"Unknown option --{name}.");
+        }
+    }
+
+    private static int Int(string name, string? value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0
+            ? v : throw new ArgumentException($"--{name} needs a whole number of 0 or more, not '{value}'.");
+
+    private static double Double(string name, string? value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0
+            ? v : throw new ArgumentException($"--{name} needs a number of 0 or more, not '{value}'.");
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string D(double v) => v.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,72 @@
+namespace Threadline.Bench.Infrastructure;
+
+/// <summary>Percentiles of a set of latencies in milliseconds (linear interpolation between ranks).</summary>
+internal sealed class LatencyStats
+{
+    private readonly double[] _sorted;
+
+    public LatencyStats(IEnumerable<double> samples)
+    {
+        _sorted = samples.ToArray();
+        Array.Sort(_sorted);
+    }
+
+    public int Count => _sorted.Length;
+    public double Mean => Count == 0 ? double.NaN : _sorted.Average();
+    public double Min => Count == 0 ? double.NaN : _sorted[0];
+    public double Max => Count == 0 ? double.NaN : _sorted[^1];
+    public double P50 => Percentile(0.50);
+    public double P95 => Percentile(0.95);
+    public double P99 => Percentile(0.99);
+
+    public double Percentile(double q)
+    {
+        if (Count == 0)
+            return double.NaN;
+        var rank = q * (Count - 1);
+        var lo = (int)Math.Floor(rank);
+        var hi = Math.Min(lo + 1, Count - 1);
+        return _sorted[lo] + ((_sorted[hi] - _sorted[lo]) * (rank - lo));
+    }
+
+    /// <summary>At most <paramref name="points"/> points of the CDF: (latency, fraction at or below it), for the chart.</summary>
+    public List<CdfPoint> Cdf(int points = 200)
+    {
+        var cdf = new List<CdfPoint>();
+        if (Count == 0)
+            return cdf;
+        var fractions = Enumerable.Range(0, points + 1).Select(i => (double)i / points)
+            .Concat([0.99, 0.995, 0.999]).Distinct().Order();
+        foreach (var f in fractions)
+            cdf.Add(new CdfPoint(Percentile(f), f));
+        return cdf;
+    }
+}
+
+internal readonly record struct CdfPoint(double Ms, double Fraction);
+
+/// <summary>Latencies of one kind of request, gathered by many concurrent workers.</summary>
+internal sealed class LatencyRecorder
+{
+    private readonly List<double> _samples = [];
+    private long _errors;
+
+    public long Errors => Interlocked.Read(ref _errors);
+    public int Count { get { lock (_samples) return _samples.Count; } }
+
+    public void Add(double ms)
+    {
+        lock (_samples)
+            _samples.Add(ms);
+    }
+
+    public void Error() => Interlocked.Increment(ref _errors);
+
+    public LatencyStats Stats()
+    {
+        lock (_samples)
+            return new LatencyStats(_samples);
+    }
+
+    public static double Ms(long startTimestamp) => System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
+}

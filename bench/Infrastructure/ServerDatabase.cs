@@ -1,0 +1,79 @@
+using Microsoft.Data.Sqlite;
+
+namespace Threadline.Bench.Infrastructure;
+
+/// <summary>
+/// The server's SQLite file (<c>&lt;DataDirectory&gt;/threadline.db</c>), read from the harness to
+/// check what the API acknowledged (durability, runs per user) and to wait for runs to end. Only
+/// reads; while the server runs, WAL lets it read beside the server's writers.
+/// </summary>
+internal sealed class ServerDatabase(string dataDirectory) : IAsyncDisposable
+{
+    private SqliteConnection? _connection;
+
+    public string Path => System.IO.Path.Combine(dataDirectory, "threadline.db");
+
+    public async Task<T> ScalarAsync<T>(string sql, CancellationToken ct)
+    {
+        var c = await OpenAsync(ct);
+        await using var command = c.CreateCommand();
+        command.CommandText = sql;
+        var value = await command.ExecuteScalarAsync(ct);
+        return (T)Convert.ChangeType(value ?? 0L, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<List<object?[]>> RowsAsync(string sql, CancellationToken ct)
+    {
+        var c = await OpenAsync(ct);
+        await using var command = c.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>Polls until <paramref name="sql"/> (a count) reaches <paramref name="expected"/> or the deadline passes; returns the last count.</summary>
+    public async Task<long> WaitForCountAsync(string sql, long expected, TimeSpan timeout, CancellationToken ct, TimeSpan? every = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var count = await ScalarAsync<long>(sql, ct);
+            if (count >= expected || DateTime.UtcNow > deadline)
+                return count;
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(100), ct);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+        _connection = null;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        if (_connection is not null)
+            return _connection;
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        await _connection.OpenAsync(ct);
+        await using var pragma = _connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA query_only = 1;";
+        await pragma.ExecuteNonQueryAsync(ct);
+        return _connection;
+    }
+}

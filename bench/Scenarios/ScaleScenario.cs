@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Threadline.Bench.Infrastructure;
+using Threadline.Bench.Reporting;
+
+namespace Threadline.Bench.Scenarios;
+
+/// <summary>
+/// 5. A large store: many threads and messages written straight into the SQLite file before the server
+/// starts (loading a million messages through the API would not fit the time budget), then the latest
+/// 20 messages of random threads listed through the API. The same is done on a small store, so that
+/// memory can be compared. Targets: list p99 ≤ 2 ms; RSS after the load ≤ 150 MB and not growing with
+/// the number of idle threads.
+/// </summary>
+internal static class ScaleScenario
+{
+    private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private const int PositionSpacing = 1 << 16;
+
+    private sealed record StoreRun(int Threads, int Messages, LoadResult Load, LoadResult Single, ProcessSample Idle, ProcessSample After, double LoadSeconds, long DbBytes);
+
+    public static async Task RunAsync(BenchContext ctx, ScenarioResult result, CancellationToken ct)
+    {
+        var o = ctx.Options;
+        var perThreadSmall = Math.Max(1, o.ScaleMessages / Math.Max(1, o.ScaleThreads));
+        result.Setup = $"Rows are written straight into the SQLite file (one transaction, the server's schema, made by starting and stopping the server once), " +
+            $"not through the API: {o.ScaleThreads:N0} threads with {o.ScaleMessages:N0} messages in all (user and assistant turns alternating), and a small store of " +
+            $"{o.SmallStoreThreads:N0} threads with {perThreadSmall} messages each. Threadline then starts with the defaults on each store, and " +
+            $"{o.ScaleClients} concurrent clients list the latest 20 messages (`GET /v1/threads/{{id}}/messages?limit=20`) of random threads, " +
+            $"{o.ScaleRequests:N0} requests after a warm-up of {Math.Min(1000, o.ScaleRequests / 4)}; then one client alone sends {Math.Max(1, o.ScaleRequests / 4):N0} more. RSS = VmRSS of the server process after the load.";
+
+        var small = await MeasureStoreAsync(ctx, o.SmallStoreThreads, o.SmallStoreThreads * perThreadSmall, ct);
+        var big = await MeasureStoreAsync(ctx, o.ScaleThreads, o.ScaleMessages, ct);
+
+        var bigName = $"Threadline, {big.Threads:N0} threads / {big.Messages:N0} messages";
+        var smallName = $"Threadline, {small.Threads:N0} threads / {small.Messages:N0} messages";
+        var bigOne = ResultRow.From(bigName, "GET messages?limit=20, 1 client", big.Single.Stats, big.Single.Errors, big.Single.Throughput, big.After);
+        var smallOne = ResultRow.From(smallName, "GET messages?limit=20, 1 client", small.Single.Stats, small.Single.Errors, small.Single.Throughput, small.After);
+        var bigRow = ResultRow.From(bigName, $"GET messages?limit=20, {o.ScaleClients} clients", big.Load.Stats, big.Load.Errors, big.Load.Throughput, big.After);
+        var smallRow = ResultRow.From(smallName, $"GET messages?limit=20, {o.ScaleClients} clients", small.Load.Stats, small.Load.Errors, small.Load.Throughput, small.After);
+        result.Row(bigOne.ComparedTo(smallOne));
+        result.Row(bigRow.ComparedTo(smallRow));
+        result.Row(smallOne);
+        result.Row(smallRow);
+        result.Chart($"list, {big.Threads:N0} threads, 1 client", big.Single.Stats.Cdf());
+        result.Chart($"list, {big.Threads:N0} threads, {o.ScaleClients} clients", big.Load.Stats.Cdf());
+        result.Chart($"list, {small.Threads:N0} threads, {o.ScaleClients} clients", small.Load.Stats.Cdf());
+
+        foreach (var (name, run) in new[] { ("large store", big), ("small store", small) })
+        {
+            result.Detail($"{name}: rows written in (s)", run.LoadSeconds);
+            result.Detail($"{name}: database file (MB)", run.DbBytes / 1024.0 / 1024.0);
+            result.Detail($"{name}: RSS idle after start / after the load / peak (MB)", $"{run.Idle.RssMb:0.0} / {run.After.RssMb:0.0} / {run.After.PeakRssMb:0.0}");
+            result.Detail($"{name}: server CPU (cores) during the load", run.Load.ServerCores);
+        }
+        result.Detail("load method", "direct SQLite inserts before the server starts (API loading at the ingest rate would take far longer than the 10-minute budget)");
+
+        result.Target("list latest 20 p99 ≤ 2 ms (one client)", "≤ 2 ms", $"{Format.Ms(bigOne.P99Ms)} ms (p50 {Format.Ms(bigOne.P50Ms)} ms)", bigOne.P99Ms is { } p ? p <= 2 : null);
+        result.Target($"list latest 20 p99 ≤ 2 ms ({o.ScaleClients} concurrent clients)", "≤ 2 ms", $"{Format.Ms(bigRow.P99Ms)} ms (p50 {Format.Ms(bigRow.P50Ms)} ms, {bigRow.ThroughputPerSecond:0}/s)", bigRow.P99Ms is { } q ? q <= 2 : null);
+        result.Target("RSS after the load ≤ 150 MB", "≤ 150 MB", $"{big.After.RssMb:0.0} MB (peak {big.After.PeakRssMb:0.0} MB)", big.After.RssKb > 0 ? big.After.RssMb <= 150 : null);
+        var growth = big.After.RssMb - small.After.RssMb;
+        result.Target("RSS not growing with idle threads", "large − small ≤ 10% of small",
+            $"{growth:+0.0;-0.0} MB ({small.Threads:N0} → {big.Threads:N0} threads: {small.After.RssMb:0.0} → {big.After.RssMb:0.0} MB)",
+            small.After.RssKb > 0 ? growth <= 0.10 * small.After.RssMb : null);
+    }
+
+    private static async Task<StoreRun> MeasureStoreAsync(BenchContext ctx, int threads, int messages, CancellationToken ct)
+    {
+        var o = ctx.Options;
+        var dir = ctx.NewDataDirectory($"scale-{threads}");
+        // The server makes its schema; then it stops and the rows go straight into the file.
+        await using (var migrate = await ctx.StartThreadlineAsync(dir, ["--Threadline:Queue:Enabled=false"], ct))
+            await migrate.StopAsync();
+        var clock = Stopwatch.StartNew();
+        var threadIds = await WriteRowsAsync(Path.Combine(dir, "threadline.db"), threads, messages, ct);
+        var loadSeconds = clock.Elapsed.TotalSeconds;
+        var dbBytes = new FileInfo(Path.Combine(dir, "threadline.db")).Length;
+        ctx.Log($"wrote {threads:N0} threads and {messages:N0} messages into SQLite in {loadSeconds:0.0} s ({dbBytes / 1024 / 1024} MB)");
+
+        await using var server = await ctx.StartThreadlineAsync(dir, [], ct);
+        using var api = Http.Client(new Uri(server.BaseUrl, "v1/"));
+        // Let start-up work settle before the idle reading.
+        await Task.Delay(TimeSpan.FromSeconds(o.Smoke ? 0.2 : 2), ct);
+        var idle = server.Sample();
+
+        async Task<bool> ListAsync(int _, CancellationToken ct)
+        {
+            var thread = threadIds[Random.Shared.Next(threadIds.Length)];
+            using var response = await api.GetAsync($"threads/{thread}/messages?limit=20", ct);
+            await response.Content.ReadAsByteArrayAsync(ct);
+            return response.IsSuccessStatusCode;
+        }
+
+        await ClosedLoop.RunAsync(o.ScaleClients, TimeSpan.Zero, null, Math.Min(1000, o.ScaleRequests / 4), server, ListAsync, ct);
+        var load = await ClosedLoop.RunAsync(o.ScaleClients, TimeSpan.Zero, null, o.ScaleRequests, server, ListAsync, ct);
+        // One client alone: the latency of a listing without queueing behind others on 2 cores.
+        var single = await ClosedLoop.RunAsync(1, TimeSpan.Zero, null, Math.Max(1, o.ScaleRequests / 4), server, ListAsync, ct);
+        var after = server.Sample();
+        ctx.Log($"{threads:N0} threads: list p50 {load.Stats.P50:0.00} ms p99 {load.Stats.P99:0.00} ms, {load.Throughput:0}/s ({o.ScaleClients} clients); one client p99 {single.Stats.P99:0.00} ms; RSS idle {idle.RssMb:0} MB, after {after.RssMb:0} MB");
+        await server.StopAsync();
+        ctx.Discard(dir);
+        return new StoreRun(threads, messages, load, single, idle, after, loadSeconds, dbBytes);
+    }
+
+    /// <summary>Threads and their messages, as the server writes them (project "default", positions k × 2^16).</summary>
+    private static async Task<string[]> WriteRowsAsync(string path, int threads, int messages, CancellationToken ct)
+    {
+        var ids = new string[threads];
+        await using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        await c.OpenAsync(ct);
+        await using (var pragma = c.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;";
+            await pragma.ExecuteNonQueryAsync(ct);
+        }
+        await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
+        await using var thread = c.CreateCommand();
+        thread.Transaction = tx;
+        thread.CommandText = "INSERT INTO threads (id, project_id, created_at, external_id, tool_resources, metadata, last_position) VALUES ($id, 'default', $at, NULL, NULL, '{}', $last)";
+        var tId = thread.Parameters.Add("$id", SqliteType.Text);
+        var tAt = thread.Parameters.Add("$at", SqliteType.Integer);
+        var tLast = thread.Parameters.Add("$last", SqliteType.Integer);
+        await using var message = c.CreateCommand();
+        message.Transaction = tx;
+        message.CommandText = """
+            INSERT INTO messages (id, project_id, thread_id, position, created_at, status, incomplete_reason, completed_at, incomplete_at,
+                                  role, content, assistant_id, run_id, attachments, metadata)
+            VALUES ($id, 'default', $thread, $position, $at, 'completed', NULL, $completed, NULL, $role, $content, $assistant, NULL, '[]', '{}')
+            """;
+        var mId = message.Parameters.Add("$id", SqliteType.Text);
+        var mThread = message.Parameters.Add("$thread", SqliteType.Text);
+        var mPosition = message.Parameters.Add("$position", SqliteType.Integer);
+        var mAt = message.Parameters.Add("$at", SqliteType.Integer);
+        var mCompleted = message.Parameters.Add("$completed", SqliteType.Integer);
+        var mRole = message.Parameters.Add("$role", SqliteType.Text);
+        var mContent = message.Parameters.Add("$content", SqliteType.Text);
+        var mAssistant = message.Parameters.Add("$assistant", SqliteType.Text);
+        thread.Prepare();
+        message.Prepare();
+
+        var start = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 86_400;
+        for (var t = 0; t < threads; t++)
+        {
+            var count = (messages / threads) + (t < messages % threads ? 1 : 0);
+            ids[t] = Id("thread");
+            tId.Value = ids[t];
+            tAt.Value = start + t;
+            tLast.Value = count;
+            await thread.ExecuteNonQueryAsync(ct);
+            for (var k = 1; k <= count; k++)
+            {
+                var user = k % 2 == 1;
+                mId.Value = Id("msg");
+                mThread.Value = ids[t];
+                mPosition.Value = (long)k * PositionSpacing;
+                mAt.Value = start + t + k;
+                mCompleted.Value = user ? DBNull.Value : start + t + k;
+                mRole.Value = user ? "user" : "assistant";
+                mContent.Value = user
+                    ? $$$"""[{"type":"text","text":{"value":"Message {{{k}}} of thread {{{t}}}: where is my order?","annotations":[]}}]"""
+                    : $$$"""[{"type":"text","text":{"value":"Reply {{{k}}} of thread {{{t}}}: it ships tomorrow, sorry for the wait.","annotations":[]}}]""";
+                mAssistant.Value = user ? DBNull.Value : "asst_benchScaleAssistant0001";
+                await message.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await tx.CommitAsync(ct);
+        await using (var checkpoint = c.CreateCommand())
+        {
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await checkpoint.ExecuteNonQueryAsync(ct);
+        }
+        return ids;
+    }
+
+    private static string Id(string prefix) => prefix + "_" + new string(RandomNumberGenerator.GetItems<char>(Alphabet, 24));
+}
