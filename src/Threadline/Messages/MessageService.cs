@@ -22,7 +22,7 @@ internal sealed class MessageService(
 
     public async Task<Message> GetAsync(string projectId, string threadId, string messageId, CancellationToken ct)
     {
-        await threads.GetAsync(projectId, threadId, ct);
+        await threads.RequireAsync(projectId, threadId, ct);
         return await store.MessageGetAsync(projectId, threadId, messageId, ct) ?? throw ApiException.NoSuch("message", messageId);
     }
 
@@ -38,14 +38,14 @@ internal sealed class MessageService(
 
     public async Task DeleteAsync(string projectId, string threadId, string messageId, CancellationToken ct)
     {
-        await threads.GetAsync(projectId, threadId, ct);
+        await threads.RequireAsync(projectId, threadId, ct);
         if (!await store.MessageDeleteAsync(projectId, threadId, messageId, ct))
             throw ApiException.NoSuch("message", messageId);
     }
 
     public async Task<Page<Message>> ListAsync(string projectId, string threadId, string? runId, PageRequest page, CancellationToken ct)
     {
-        await threads.GetAsync(projectId, threadId, ct);
+        await threads.RequireAsync(projectId, threadId, ct);
         return await store.MessageListAsync(projectId, threadId, runId, page, ct);
     }
 }

@@ -36,7 +36,7 @@ internal sealed class RunService(
 
     public async Task<Run> GetAsync(string projectId, string threadId, string runId, CancellationToken ct)
     {
-        await threads.GetAsync(projectId, threadId, ct);
+        await threads.RequireAsync(projectId, threadId, ct);
         return await store.RunGetAsync(projectId, threadId, runId, ct) ?? throw ApiException.NoSuch("run", runId);
     }
 
@@ -53,13 +53,13 @@ internal sealed class RunService(
 
     public async Task<Page<Run>> ListAsync(string projectId, string threadId, PageRequest page, CancellationToken ct)
     {
-        await threads.GetAsync(projectId, threadId, ct);
+        await threads.RequireAsync(projectId, threadId, ct);
         return await store.RunListAsync(projectId, threadId, page, ct);
     }
 
     public async Task<Run> CancelAsync(string projectId, string threadId, string runId, CancellationToken ct)
     {
-        await threads.GetAsync(projectId, threadId, ct);
+        await threads.RequireAsync(projectId, threadId, ct);
         var result = await store.RunCancelAsync(new RunCancel(projectId, threadId, runId, time.UnixMilliseconds()), ct);
         if (result.Run is null)
             throw ApiException.NoSuch("run", runId);
@@ -83,7 +83,7 @@ internal sealed class RunService(
             Validate.Required(output.ToolCallId, $"tool_outputs[{i}].tool_call_id");
             Validate.MaxLength(output.Output, 512 * 1024, $"tool_outputs[{i}].output");
         }
-        await threads.GetAsync(projectId, threadId, ct);
+        await threads.RequireAsync(projectId, threadId, ct);
         var result = await store.RunToolOutputsSubmitAsync(new RunToolOutputsSubmit(projectId, threadId, runId,
             outputs.Select(o => KeyValuePair.Create(o!.ToolCallId!, o.Output ?? "")).ToList(), time.UnixMilliseconds()), ct);
         if (result.Run is null)

@@ -26,6 +26,7 @@ internal interface IThreadlineStore
     // :: Threads
     Task<ThreadCreateResult> ThreadCreateAsync(ThreadCreate create, CancellationToken ct);
     Task<ConversationThread?> ThreadGetAsync(string projectId, string threadId, CancellationToken ct);
+    Task<bool> ThreadExistsAsync(string projectId, string threadId, CancellationToken ct);
     Task<bool> ThreadUpdateAsync(ConversationThread thread, CancellationToken ct);
     Task<bool> ThreadDeleteAsync(string projectId, string threadId, CancellationToken ct);
     Task<Page<ConversationThread>> ThreadListAsync(ThreadFilter filter, PageRequest page, CancellationToken ct);

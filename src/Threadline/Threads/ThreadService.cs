@@ -35,6 +35,13 @@ internal sealed class ThreadService(IThreadlineStore store, MessageFactory messa
     public async Task<ConversationThread> GetAsync(string projectId, string threadId, CancellationToken ct) =>
         await store.ThreadGetAsync(projectId, threadId, ct) ?? throw ApiException.NoSuch("thread", threadId);
 
+    /// <summary>404 with the hosted text unless the thread exists in the project.</summary>
+    public async Task RequireAsync(string projectId, string threadId, CancellationToken ct)
+    {
+        if (!await store.ThreadExistsAsync(projectId, threadId, ct))
+            throw ApiException.NoSuch("thread", threadId);
+    }
+
     public async Task<ConversationThread> ModifyAsync(string projectId, string threadId, ThreadModifyRequest request, CancellationToken ct)
     {
         Validate.Metadata(request.Metadata);

@@ -26,6 +26,7 @@ public sealed class TwoServersOneDatabaseTests(ITestOutputHelper output)
             // A short poll interval on both: each server also looks for the other's work often, so claims race.
             // Handoff off: every run is claimed through a scheduler, so a thread's runs go back and forth
             // between the processes (with handoff, a thread stays with one process while its queue lasts).
+            // Few slots each: neither process can take every thread at once, so both keep claiming.
             var options = new ThreadlineServerOptions
             {
                 DataDirectory = dataDirectory,
@@ -33,6 +34,7 @@ public sealed class TwoServersOneDatabaseTests(ITestOutputHelper output)
                 {
                     ["Threadline:Queue:PollInterval"] = "00:00:00.100",
                     ["Threadline:Queue:Handoff"] = "false",
+                    ["Threadline:Queue:MaxConcurrentRuns"] = "8",
                 },
             };
             await using var first = await ThreadlineServer.StartAsync(options);
@@ -137,7 +139,9 @@ public sealed class TwoServersOneDatabaseTests(ITestOutputHelper output)
         var handOvers = rows.GroupBy(r => r.ThreadId)
             .Sum(g => g.OrderBy(r => r.StartedAtMs).Zip(g.OrderBy(r => r.StartedAtMs).Skip(1)).Count(p => p.First.LeaseOwner != p.Second.LeaseOwner));
         output.WriteLine($"{handOvers} hand-overs of a thread from one server to the other");
-        Assert.True(handOvers > 0, "no thread ever went from one server to the other; the test proved nothing about I1 across processes");
+        // (With the default handoff a thread may stay with one process throughout; the test without handoff makes them move.)
+        if (requireBothOwners)
+            Assert.True(handOvers > 0, "no thread ever went from one server to the other; the test proved nothing about I1 across processes");
 
         // :: I1 (and I2) per thread, to the millisecond.
         var gaps = new List<long>();

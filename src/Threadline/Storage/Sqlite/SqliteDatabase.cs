@@ -25,6 +25,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         _writer = new SqliteWriter(OpenAsync);
     }
 
+    /// <summary>A connection for writing: with the durability and busy-wait pragmas.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -45,9 +46,14 @@ internal sealed class SqliteDatabase : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on a pooled read connection. WAL lets reads go on beside the writer;
+    /// they need none of the writer's pragmas (a busy wait comes from the connection string).
+    /// </summary>
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken ct)
     {
-        await using var connection = await OpenAsync(ct);
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
         return await work(connection);
     }
 }

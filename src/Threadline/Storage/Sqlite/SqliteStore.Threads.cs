@@ -46,6 +46,11 @@ internal sealed partial class SqliteStore
     public Task<ConversationThread?> ThreadGetAsync(string projectId, string threadId, CancellationToken ct) =>
         db.ReadAsync(c => ThreadReadAsync(c, null, projectId, threadId), ct);
 
+    /// <summary>Without the queue fields: the check that guards every thread-scoped request.</summary>
+    public Task<bool> ThreadExistsAsync(string projectId, string threadId, CancellationToken ct) =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM threads WHERE id = @threadId AND project_id = @projectId)", new { projectId, threadId }), ct);
+
     public async Task<bool> ThreadUpdateAsync(ConversationThread t, CancellationToken ct) =>
         await db.WriteAsync((c, tx) => c.ExecuteAsync("""
             UPDATE threads SET tool_resources = @ToolResources, metadata = @Metadata
