@@ -49,20 +49,29 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 connection ??= await _open(CancellationToken.None);
                 // BEGIN IMMEDIATE: take the write lock first, so processes never deadlock upgrading a read.
                 using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-                foreach (var write in batch)
+                if (batch.Count == 1)
                 {
-                    transaction.Save("w");
-                    try
+                    // Alone in its transaction: a failure rolls the whole transaction back, no savepoint needed.
+                    await batch[0].RunAsync(connection, transaction);
+                    done.Add(batch[0]);
+                }
+                else
+                {
+                    foreach (var write in batch)
                     {
-                        await write.RunAsync(connection, transaction);
-                        transaction.Release("w");
-                        done.Add(write);
-                    }
-                    catch (Exception e)
-                    {
-                        transaction.Rollback("w");
-                        transaction.Release("w");
-                        write.Fail(e);
+                        transaction.Save("w");
+                        try
+                        {
+                            await write.RunAsync(connection, transaction);
+                            transaction.Release("w");
+                            done.Add(write);
+                        }
+                        catch (Exception e)
+                        {
+                            transaction.Rollback("w");
+                            transaction.Release("w");
+                            write.Fail(e);
+                        }
                     }
                 }
                 transaction.Commit();
