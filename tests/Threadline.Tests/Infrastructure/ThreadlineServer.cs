@@ -176,7 +176,7 @@ internal sealed partial class ThreadlineServer : IAsyncDisposable
 
     private static ProcessStartInfo CreateStartInfo(string assembly, string dataDirectory, ThreadlineServerOptions options)
     {
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(DotnetProcess.Host())
         {
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
             UseShellExecute = false,
@@ -221,14 +221,14 @@ internal sealed partial class ThreadlineServer : IAsyncDisposable
     private static async Task<Uri> WaitUntilListeningAsync(Process process, ProcessOutputLog log, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var listening = log.WaitForAsync(line => ListeningLine().IsMatch(line), timeout, stop.Token);
+        var listening = log.WaitForAsync(line => DotnetProcess.ListeningLine().IsMatch(line), timeout, stop.Token);
         var exited = process.WaitForExitAsync(stop.Token);
         var first = await Task.WhenAny(listening, exited).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
 
         if (first == listening && listening.IsCompletedSuccessfully)
         {
-            var url = ListeningLine().Match(listening.Result).Groups["url"].Value.TrimEnd('/');
+            var url = DotnetProcess.ListeningLine().Match(listening.Result).Groups["url"].Value.TrimEnd('/');
             return new Uri(url + "/");
         }
 
@@ -284,19 +284,5 @@ internal sealed partial class ThreadlineServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The <c>dotnet</c> host running these tests, so the server runs on the same runtime.</summary>
-    private static string DotnetHost()
-    {
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-        {
-            return fromSdk;
-        }
 
-        var self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-    }
-
-    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)/?")]
-    private static partial Regex ListeningLine();
 }

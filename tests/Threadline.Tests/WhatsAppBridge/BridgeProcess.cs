@@ -45,7 +45,7 @@ internal sealed partial class BridgeProcess : IAsyncDisposable
         if (!File.Exists(assembly))
             throw new FileNotFoundException($"The bridge build output '{assembly}' is missing; build the solution ({RepositoryLayout.Configuration}) first.", assembly);
 
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(DotnetProcess.Host())
         {
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
             UseShellExecute = false,
@@ -76,12 +76,12 @@ internal sealed partial class BridgeProcess : IAsyncDisposable
         {
             var timeout = startupTimeout ?? TimeSpan.FromSeconds(30);
             using var stop = new CancellationTokenSource();
-            var listening = log.WaitForAsync(line => ListeningLine().IsMatch(line), timeout, stop.Token);
+            var listening = log.WaitForAsync(line => DotnetProcess.ListeningLine().IsMatch(line), timeout, stop.Token);
             var exited = process.WaitForExitAsync(stop.Token);
             var first = await Task.WhenAny(listening, exited);
             await stop.CancelAsync();
             if (first == listening && listening.IsCompletedSuccessfully)
-                return new BridgeProcess(process, log, new Uri(ListeningLine().Match(listening.Result).Groups["url"].Value.TrimEnd('/') + "/"));
+                return new BridgeProcess(process, log, new Uri(DotnetProcess.ListeningLine().Match(listening.Result).Groups["url"].Value.TrimEnd('/') + "/"));
             if (first == exited && exited.IsCompletedSuccessfully)
             {
                 process.WaitForExit();
@@ -121,16 +121,5 @@ internal sealed partial class BridgeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The <c>dotnet</c> host running these tests, so the bridge runs on the same runtime.</summary>
-    private static string DotnetHost()
-    {
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-            return fromSdk;
-        var self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-    }
 
-    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)/?")]
-    private static partial Regex ListeningLine();
 }
