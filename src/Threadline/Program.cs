@@ -2,10 +2,11 @@ using Threadline.Api;
 using Threadline.Assistants;
 using Threadline.Auth;
 using Threadline.Hosting;
+using Threadline.Idempotency;
 using Threadline.Messages;
 using Threadline.Runs;
 using Threadline.RunSteps;
-using Threadline.Storage.Sqlite;
+using Threadline.Storage;
 using Threadline.Threads;
 using Threadline.Webhooks;
 
@@ -15,8 +16,8 @@ var options = builder.AddThreadline();
 LoopbackGuard.Apply(builder, options);
 
 var app = builder.Build();
-await app.Services.GetRequiredService<SqliteMigrator>().MigrateAsync(CancellationToken.None);
-await app.Services.GetRequiredService<Threadline.Webhooks.WebhookEndpointService>().SyncConfiguredAsync(CancellationToken.None);
+await app.Services.GetRequiredService<IStore>().MigrateAsync(CancellationToken.None);
+await app.Services.GetRequiredService<WebhookEndpointService>().SyncConfiguredAsync(CancellationToken.None);
 StartupLog.Announce(app, options);
 
 app.UseMiddleware<ErrorMiddleware>();
@@ -26,7 +27,7 @@ app.MapPrometheusScrapingEndpoint(); // /metrics
 // Health probes stay open; everything under /v1 needs a key (when keys are configured).
 app.UseWhen(http => http.Request.Path.StartsWithSegments("/v1"), v1 => v1
     .UseMiddleware<ApiKeyMiddleware>()
-    .UseMiddleware<Threadline.Idempotency.IdempotencyMiddleware>());
+    .UseMiddleware<IdempotencyMiddleware>());
 
 var api = app.MapGroup("/v1");
 api.MapAssistants();
@@ -37,8 +38,8 @@ api.MapRunSteps();
 api.MapWebhooks();
 
 // Anything else gets the hosted answer for an unknown route, in the envelope.
-app.MapFallback((HttpContext http) => Results.Json(
+app.MapFallback((HttpContext http) => Wire.Json(
     new ErrorEnvelope(new ErrorBody($"Invalid URL ({http.Request.Method} {http.Request.Path})", "invalid_request_error", null, null)),
-    WireJson.Options, statusCode: StatusCodes.Status404NotFound));
+    StatusCodes.Status404NotFound));
 
 app.Run();

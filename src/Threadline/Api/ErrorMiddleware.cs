@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Threadline.Api;
 
@@ -15,30 +14,28 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         {
             await next(context);
         }
-        catch (ApiException e)
-        {
-            await WriteAsync(context, e);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            await WriteAsync(context, new ApiException(e.StatusCode,
-                "The request body is too large.", "invalid_request_error", null, "request_too_large"));
-        }
-        catch (BadHttpRequestException e)
-        {
-            await WriteAsync(context, new ApiException(e.StatusCode, e.Message, "invalid_request_error"));
-        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is nobody to answer.
         }
         catch (Exception e)
         {
-            LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
-            await WriteAsync(context, new ApiException(StatusCodes.Status500InternalServerError,
-                "The server had an error while processing your request. Sorry about that!", "server_error"));
+            if (e is not ApiException and not BadHttpRequestException)
+                LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
+            await WriteAsync(context, Translate(e, context));
         }
     }
+
+    /// <summary>The envelope for a failure: its own for client errors, a generic 500 for the rest (never internal text).</summary>
+    public static ApiException Translate(Exception e, HttpContext context) => e switch
+    {
+        ApiException api => api,
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } bad =>
+            new ApiException(bad.StatusCode, "The request body is too large.", "invalid_request_error", null, "request_too_large"),
+        BadHttpRequestException bad => new ApiException(bad.StatusCode, bad.Message, "invalid_request_error"),
+        _ => new ApiException(StatusCodes.Status500InternalServerError,
+            "The server had an error while processing your request. Sorry about that!", "server_error"),
+    };
 
     public static async Task WriteAsync(HttpContext context, ApiException error)
     {
@@ -47,7 +44,7 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         context.Response.Clear();
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, ErrorEnvelope.From(error), WireJson.Options);
+        await JsonSerializer.SerializeAsync(context.Response.Body, ErrorEnvelope.From(error), WireJson.Info<ErrorEnvelope>());
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 
 namespace Threadline.Api;
@@ -11,40 +13,62 @@ internal static partial class RequestBody
 {
     public static async Task<T> ReadAsync<T>(HttpRequest request) where T : class, new()
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-        return Parse<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        // Small bodies (most of them) are read without a copy into a buffer of our own.
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(request.HttpContext.RequestAborted);
+            if (read.IsCompleted)
+            {
+                try
+                {
+                    return Parse<T>(read.Buffer.IsSingleSegment ? read.Buffer.FirstSpan : read.Buffer.ToArray());
+                }
+                finally
+                {
+                    reader.AdvanceTo(read.Buffer.End);
+                }
+            }
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
     }
 
     public static T Parse<T>(ReadOnlySpan<byte> body) where T : class, new()
     {
         if (body.IsEmpty || body.Trim(" \t\r\n"u8).IsEmpty)
             return new T();
-        JsonDocument document;
+        // A first, allocation-free pass tells JSON that is not JSON from JSON of the wrong shape.
+        var scan = new Utf8JsonReader(body);
         try
         {
-            document = JsonDocument.Parse(body.ToArray());
+            if (!scan.Read())
+                throw NotJson();
+            if (scan.TokenType != JsonTokenType.StartObject)
+            {
+                while (scan.Read())
+                {
+                }
+                throw ApiException.Invalid("The request body must be a JSON object.", null, "invalid_type");
+            }
+            while (scan.Read())
+            {
+            }
         }
         catch (JsonException)
         {
             throw NotJson();
         }
-        using (document)
+        try
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw ApiException.Invalid("The request body must be a JSON object.", null, "invalid_type");
-            try
-            {
-                return document.RootElement.Deserialize<T>(WireJson.Options) ?? new T();
-            }
-            catch (JsonException e)
-            {
-                throw Translate(e);
-            }
+            return JsonSerializer.Deserialize(body, WireJson.Info<T>()) ?? new T();
+        }
+        catch (JsonException e)
+        {
+            throw Translate(e, WireJson.Info<T>());
         }
     }
 
-    private static ApiException Translate(JsonException e)
+    private static ApiException Translate(JsonException e, JsonTypeInfo root)
     {
         var param = ParamFromPath(e.Path);
         var unknown = UnknownMember().Match(e.Message);
@@ -53,10 +77,8 @@ internal static partial class RequestBody
             var field = param ?? unknown.Groups[1].Value;
             return ApiException.Invalid($"Unrecognized request argument supplied: {field}", field, "unknown_parameter");
         }
-        var expected = ExpectedType().Match(e.Message);
-        if (param is not null && expected.Success)
-            return ApiException.Invalid($"Invalid type for '{param}': expected {Describe(expected.Groups[1].Value)}.",
-                param, "invalid_type");
+        if (param is not null && ExpectedType().IsMatch(e.Message) && TypeAt(root, param) is { } type)
+            return ApiException.Invalid($"Invalid type for '{param}': expected {Describe(type)}.", param, "invalid_type");
         if (param is not null)
             return ApiException.Invalid($"Invalid value for '{param}'.", param, "invalid_value");
         return ApiException.Invalid("The request body could not be read: " + e.Message, null, "invalid_value");
@@ -75,25 +97,43 @@ internal static partial class RequestBody
         return p.Length == 0 ? null : p;
     }
 
-    private static string Describe(string clrType) => Unwrap(clrType) switch
+    /// <summary>
+    /// The type of the member at <paramref name="param"/> (<c>thread.messages[0].role</c>), found in the
+    /// serializer's metadata: the source-generated serializer names the enclosing type in its message.
+    /// </summary>
+    private static Type? TypeAt(JsonTypeInfo root, string param)
     {
-        "System.String" => "a string",
-        "System.Boolean" => "a boolean",
-        "System.Int32" or "System.Int64" => "an integer",
-        "System.Double" or "System.Decimal" => "a number",
-        _ when clrType.Contains("Dictionary", StringComparison.Ordinal) => "an object",
-        _ when clrType.Contains("List", StringComparison.Ordinal) || clrType.EndsWith("[]", StringComparison.Ordinal) => "an array",
-        _ when clrType.Contains("JsonObject", StringComparison.Ordinal) => "an object",
-        _ when clrType.Contains("JsonArray", StringComparison.Ordinal) => "an array",
+        var info = root;
+        Type? type = null;
+        foreach (var segment in param.Split('.'))
+        {
+            var name = segment.Split('[')[0];
+            if (info.Kind == JsonTypeInfoKind.Dictionary)
+                type = info.ElementType; // the segment is a key: its value's type
+            else if (info.Properties.FirstOrDefault(p => p.Name == name) is { } property)
+                type = property.PropertyType;
+            else
+                return null;
+            for (var i = segment.IndexOf('['); i >= 0 && type is not null; i = segment.IndexOf('[', i + 1))
+                type = info.Options.GetTypeInfo(type).ElementType;
+            if (type is null)
+                return null;
+            info = info.Options.GetTypeInfo(type);
+        }
+        return type;
+    }
+
+    private static string Describe(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(string) => "a string",
+        var t when t == typeof(bool) => "a boolean",
+        var t when t == typeof(int) || t == typeof(long) => "an integer",
+        var t when t == typeof(double) || t == typeof(decimal) || t == typeof(float) => "a number",
+        var t when t == typeof(System.Text.Json.Nodes.JsonArray) => "an array",
+        var t when t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Dictionary<,>) => "an object",
+        var t when t.IsArray || (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>)) => "an array",
         _ => "an object",
     };
-
-    /// <summary><c>System.Nullable`1[System.Double]</c> is a number too.</summary>
-    private static string Unwrap(string clrType)
-    {
-        const string Nullable = "System.Nullable`1[";
-        return clrType.StartsWith(Nullable, StringComparison.Ordinal) ? clrType[Nullable.Length..].TrimEnd(']') : clrType;
-    }
 
     [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]
     private static partial Regex UnknownMember();

@@ -1,28 +1,80 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Threadline.Assistants;
+using Threadline.Messages;
+using Threadline.Runs;
+using Threadline.RunSteps;
+using Threadline.Threads;
+using Threadline.Webhooks;
 
 namespace Threadline.Api;
 
-/// <summary>The JSON conventions of the wire: snake_case, nulls written, unknown request fields refused.</summary>
+/// <summary>
+/// The JSON conventions of the wire (snake_case, nulls written, unknown request fields refused,
+/// non-ASCII kept as is), over one source-generated context: no reflection, and a type the context
+/// does not list cannot be sent by mistake.
+/// </summary>
 internal static class WireJson
 {
     public static readonly JsonSerializerOptions Options = Create();
 
     private static JsonSerializerOptions Create()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
+        var options = new JsonSerializerOptions(WireJsonContext.Default.Options)
         {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            PropertyNameCaseInsensitive = false,
-            AllowTrailingCommas = false,
-            ReadCommentHandling = JsonCommentHandling.Disallow,
-            RespectNullableAnnotations = false,
         };
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
+
+    public static JsonTypeInfo<T> Info<T>() => TypeInfo<T>.Value;
+
+    private static class TypeInfo<T>
+    {
+        public static readonly JsonTypeInfo<T> Value = (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+    }
 }
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    PropertyNameCaseInsensitive = false,
+    AllowTrailingCommas = false,
+    ReadCommentHandling = JsonCommentHandling.Disallow,
+    RespectNullableAnnotations = false)]
+// :: Responses
+[JsonSerializable(typeof(AssistantObject))]
+[JsonSerializable(typeof(ThreadObject))]
+[JsonSerializable(typeof(MessageObject))]
+[JsonSerializable(typeof(RunObject))]
+[JsonSerializable(typeof(RunStepObject))]
+[JsonSerializable(typeof(WebhookEndpointObject))]
+[JsonSerializable(typeof(WebhookDeliveryObject))]
+[JsonSerializable(typeof(DeletedObject))]
+[JsonSerializable(typeof(ListResponse<AssistantObject>))]
+[JsonSerializable(typeof(ListResponse<ThreadObject>))]
+[JsonSerializable(typeof(ListResponse<MessageObject>))]
+[JsonSerializable(typeof(ListResponse<RunObject>))]
+[JsonSerializable(typeof(ListResponse<RunStepObject>))]
+[JsonSerializable(typeof(ListResponse<WebhookEndpointObject>))]
+[JsonSerializable(typeof(ListResponse<WebhookDeliveryObject>))]
+[JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(MessageDeltaObject))]
+[JsonSerializable(typeof(RunStepDeltaObject))]
+[JsonSerializable(typeof(EventEnvelope<RunEventData>))]
+[JsonSerializable(typeof(EventEnvelope<MessageObject>))]
+// :: Requests
+[JsonSerializable(typeof(AssistantRequest))]
+[JsonSerializable(typeof(ThreadRequest))]
+[JsonSerializable(typeof(ThreadModifyRequest))]
+[JsonSerializable(typeof(MessageRequest))]
+[JsonSerializable(typeof(MetadataRequest))]
+[JsonSerializable(typeof(RunRequest))]
+[JsonSerializable(typeof(ThreadAndRunRequest))]
+[JsonSerializable(typeof(ToolOutputsRequest))]
+[JsonSerializable(typeof(WebhookEndpointRequest))]
+internal sealed partial class WireJsonContext : JsonSerializerContext;

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Threadline.Domain;
 
 namespace Threadline.Assistants;
 
@@ -12,11 +12,11 @@ internal sealed record Assistant
     public string? Description { get; init; }
     public required string Model { get; init; }
     public string? Instructions { get; init; }
-    public required JsonArray Tools { get; init; }
-    public JsonObject? ToolResources { get; init; }
-    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+    public required RawJson Tools { get; init; }
+    public RawJson ToolResources { get; init; } = RawJson.Null;
+    public required RawJson Metadata { get; init; }
     public double? Temperature { get; init; }
     public double? TopP { get; init; }
-    public JsonNode? ResponseFormat { get; init; }
+    public RawJson ResponseFormat { get; init; } = RawJson.Null;
     public string? ReasoningEffort { get; init; }
 }

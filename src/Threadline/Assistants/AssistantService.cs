@@ -1,83 +1,61 @@
-using Threadline.Api;
 using Threadline.Domain;
 using Threadline.Storage;
 
 namespace Threadline.Assistants;
 
-internal sealed class AssistantService(IThreadlineStore store, TimeProvider time)
+internal sealed class AssistantService(IStore store, TimeProvider time)
 {
-    public async Task<Assistant> CreateAsync(string projectId, AssistantRequest request, CancellationToken ct)
+    /// <summary>Makes an assistant; <see cref="AssistantSettings.Model"/> is required.</summary>
+    public async Task<Assistant> CreateAsync(string projectId, AssistantSettings settings, CancellationToken ct)
     {
-        Check(request);
-        var assistant = new Assistant
+        var assistant = Apply(new Assistant
         {
             Id = Ids.Assistant(),
             ProjectId = projectId,
             CreatedAt = time.UnixSeconds(),
-            Model = Validate.NonEmpty(request.Model, "model"),
-            Name = request.Name,
-            Description = request.Description,
-            Instructions = request.Instructions,
-            Tools = request.Tools ?? [],
-            ToolResources = request.ToolResources,
-            Metadata = request.Metadata ?? Metadata.Empty,
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            ResponseFormat = request.ResponseFormat,
-            ReasoningEffort = request.ReasoningEffort,
-        };
-        await store.AssistantInsertAsync(assistant, ct);
+            Model = settings.Model ?? throw new ArgumentException("An assistant needs a model.", nameof(settings)),
+            Tools = RawJson.EmptyArray,
+            Metadata = RawJson.EmptyObject,
+        }, settings);
+        await store.WriteAsync(async s => { await s.Assistants.AssistantInsertAsync(assistant); return true; }, ct);
         return assistant;
     }
 
-    public async Task<Assistant> GetAsync(string projectId, string assistantId, CancellationToken ct) =>
-        await store.AssistantGetAsync(projectId, assistantId, ct) ?? throw ApiException.NoSuch("assistant", assistantId);
+    public async Task<Outcome<Assistant>> GetAsync(string projectId, string assistantId, CancellationToken ct) =>
+        await store.ReadAsync(s => s.Assistants.AssistantGetAsync(projectId, assistantId), ct) is { } assistant
+            ? assistant
+            : new NotFound("assistant", assistantId);
 
-    public async Task<Assistant> ModifyAsync(string projectId, string assistantId, AssistantRequest request, CancellationToken ct)
-    {
-        Check(request);
-        if (request.Model is not null)
-            Validate.NonEmpty(request.Model, "model");
-        var current = await GetAsync(projectId, assistantId, ct);
-        var modified = current with
+    public Task<Outcome<Assistant>> ModifyAsync(string projectId, string assistantId, AssistantSettings settings, CancellationToken ct) =>
+        store.WriteAsync<Outcome<Assistant>>(async s =>
         {
-            Model = request.Model ?? current.Model,
-            Name = request.Name ?? current.Name,
-            Description = request.Description ?? current.Description,
-            Instructions = request.Instructions ?? current.Instructions,
-            Tools = request.Tools ?? current.Tools,
-            ToolResources = request.ToolResources ?? current.ToolResources,
-            Metadata = request.Metadata ?? current.Metadata,
-            Temperature = request.Temperature ?? current.Temperature,
-            TopP = request.TopP ?? current.TopP,
-            ResponseFormat = request.ResponseFormat ?? current.ResponseFormat,
-            ReasoningEffort = request.ReasoningEffort ?? current.ReasoningEffort,
-        };
-        if (!await store.AssistantUpdateAsync(modified, ct))
-            throw ApiException.NoSuch("assistant", assistantId);
-        return modified;
-    }
+            if (await s.Assistants.AssistantGetAsync(projectId, assistantId) is not { } current)
+                return new NotFound("assistant", assistantId);
+            var modified = Apply(current, settings);
+            await s.Assistants.AssistantUpdateAsync(modified);
+            return modified;
+        }, ct);
 
-    public async Task DeleteAsync(string projectId, string assistantId, CancellationToken ct)
+    public async Task<Outcome<bool>> DeleteAsync(string projectId, string assistantId, CancellationToken ct) =>
+        await store.WriteAsync(s => s.Assistants.AssistantDeleteAsync(projectId, assistantId), ct)
+            ? true
+            : new NotFound("assistant", assistantId);
+
+    public ValueTask<Page<Assistant>> ListAsync(string projectId, PageRequest page, CancellationToken ct) =>
+        store.ReadAsync(s => s.Assistants.AssistantListAsync(projectId, page), ct);
+
+    private static Assistant Apply(Assistant a, AssistantSettings r) => a with
     {
-        if (!await store.AssistantDeleteAsync(projectId, assistantId, ct))
-            throw ApiException.NoSuch("assistant", assistantId);
-    }
-
-    public Task<Page<Assistant>> ListAsync(string projectId, PageRequest page, CancellationToken ct) =>
-        store.AssistantListAsync(projectId, page, ct);
-
-    private static void Check(AssistantRequest r)
-    {
-        Validate.MaxLength(r.Name, 256, "name");
-        Validate.MaxLength(r.Description, 512, "description");
-        Validate.MaxLength(r.Instructions, 256_000, "instructions");
-        Validate.MaxLength(r.Model, 256, "model");
-        Validate.OneOf(r.ReasoningEffort, "reasoning_effort", "minimal", "low", "medium", "high");
-        Validate.Tools(r.Tools, 128);
-        Validate.Metadata(r.Metadata);
-        Validate.Range(r.Temperature, 0, 2, "temperature");
-        Validate.Range(r.TopP, 0, 1, "top_p");
-        Validate.ResponseFormat(r.ResponseFormat);
-    }
+        Model = r.Model ?? a.Model,
+        Name = r.Name ?? a.Name,
+        Description = r.Description ?? a.Description,
+        Instructions = r.Instructions ?? a.Instructions,
+        Tools = r.Tools ?? a.Tools,
+        ToolResources = r.ToolResources ?? a.ToolResources,
+        Metadata = r.Metadata ?? a.Metadata,
+        Temperature = r.Temperature ?? a.Temperature,
+        TopP = r.TopP ?? a.TopP,
+        ResponseFormat = r.ResponseFormat ?? a.ResponseFormat,
+        ReasoningEffort = r.ReasoningEffort ?? a.ReasoningEffort,
+    };
 }

@@ -1,19 +1,19 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Threadline.Domain;
 
 namespace Threadline.Assistants;
 
 /// <summary>The <c>assistant</c> object on the wire.</summary>
 internal sealed record AssistantObject(
     string Id, long CreatedAt, string? Name, string? Description, string Model, string? Instructions,
-    JsonArray Tools, JsonObject? ToolResources, IReadOnlyDictionary<string, string> Metadata,
-    double? Temperature, double? TopP, JsonNode? ResponseFormat)
+    RawJson Tools, RawJson ToolResources, RawJson Metadata, double? Temperature, double? TopP, RawJson ResponseFormat)
 {
     [JsonPropertyOrder(-1)] public string Object => "assistant";
 
     public static AssistantObject From(Assistant a) => new(
         a.Id, a.CreatedAt, a.Name, a.Description, a.Model, a.Instructions, a.Tools, a.ToolResources, a.Metadata,
-        a.Temperature ?? 1.0, a.TopP ?? 1.0, a.ResponseFormat ?? JsonValue.Create("auto"));
+        a.Temperature ?? 1.0, a.TopP ?? 1.0, a.ResponseFormat.IsNull ? WireDefaults.Auto : a.ResponseFormat);
 }
 
 /// <summary>Body of create assistant and, every field optional, of modify assistant.</summary>
@@ -33,3 +33,9 @@ internal sealed class AssistantRequest
 }
 
 internal sealed record DeletedObject(string Id, [property: JsonPropertyOrder(1)] string Object, [property: JsonPropertyOrder(2)] bool Deleted);
+
+/// <summary>Values the hosted API reports when a setting was never given.</summary>
+internal static class WireDefaults
+{
+    public static readonly RawJson Auto = RawJson.Trusted("\"auto\"");
+}

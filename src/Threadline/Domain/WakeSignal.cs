@@ -1,31 +1,48 @@
-using System.Threading.Channels;
-
 namespace Threadline.Domain;
 
 /// <summary>
-/// Wakes a background loop when this process changed what it has to do. Many wakes fold into one;
-/// the loop also wakes on its own after a timeout, for changes made by other processes.
+/// Wakes a background loop when what it has to do may have changed. Many wakes before the loop
+/// looks fold into one; a loop sleeps until a wake or its own next deadline, never on a timer of
+/// its own.
 /// </summary>
-internal abstract class WakeSignal
+internal sealed class WakeSignal
 {
-    private readonly Channel<bool> _wakes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly SemaphoreSlim _wakes = new(0, 1);
 
-    public void Wake() => _wakes.Writer.TryWrite(true);
-
-    /// <summary>Waits for a wake or for <paramref name="timeout"/>, whichever comes first.</summary>
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    public void Wake()
     {
-        if (_wakes.Reader.TryRead(out _))
-            return;
+        try
+        {
+            _wakes.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake: the loop will look at everything when it next runs.
+        }
+    }
+
+    /// <summary>Waits for a wake or for <paramref name="timeout"/> (infinite allowed), whichever comes first; false on the timeout.</summary>
+    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        if (_wakes.Wait(0, CancellationToken.None))
+            return true;
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            await _wakes.WaitAsync(ct);
+            return true;
+        }
+        if (timeout <= TimeSpan.Zero)
+            return false;
         using var timer = new CancellationTokenSource(timeout, time);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         try
         {
-            await _wakes.Reader.ReadAsync(either.Token);
+            await _wakes.WaitAsync(either.Token);
+            return true;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            // The timeout: time to look again.
+            return false;
         }
     }
 }

@@ -8,7 +8,7 @@ internal static class HealthEndpoints
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", async (IThreadlineStore store, CancellationToken ct) =>
+        app.MapGet("/readyz", async (IStore store, CancellationToken ct) =>
         {
             try
             {

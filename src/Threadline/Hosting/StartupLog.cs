@@ -5,7 +5,7 @@ internal static partial class StartupLog
     public static void Announce(WebApplication app, ThreadlineOptions options)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Threadline.Startup");
-        LogStorage(logger, Path.GetFullPath(options.DataDirectory));
+        LogStorage(logger, app.Services.GetRequiredService<Storage.IStore>().Description);
         if (options.ApiKeys.Count == 0)
             LogAuthOff(logger);
         else
@@ -14,8 +14,8 @@ internal static partial class StartupLog
         app.Services.GetRequiredService<Models.ModelRouter>().Announce(logger);
     }
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Storage: SQLite in {DataDirectory}")]
-    private static partial void LogStorage(ILogger logger, string dataDirectory);
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Storage: {Storage}")]
+    private static partial void LogStorage(ILogger logger, string storage);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Auth is off: no API key is configured (Threadline:ApiKeys), so the server listens on loopback only and every request acts for the 'default' project")]
     private static partial void LogAuthOff(ILogger logger);

@@ -30,15 +30,11 @@ internal sealed class ThreadlineOptions
 
     public bool StrictByDefault => string.Equals(Concurrency, "reject", StringComparison.OrdinalIgnoreCase);
 
-    public void Validate()
-    {
-        if (Concurrency is not ("queue" or "reject"))
-            throw new InvalidOperationException($"Threadline:Concurrency must be 'queue' or 'reject', not '{Concurrency}'.");
-        if (SqliteSynchronous is not ("FULL" or "NORMAL" or "EXTRA"))
-            throw new InvalidOperationException($"Threadline:SqliteSynchronous must be FULL, NORMAL or EXTRA, not '{SqliteSynchronous}'.");
-        if (ApiKeys.Any(k => string.IsNullOrWhiteSpace(k.Key)))
-            throw new InvalidOperationException("Threadline:ApiKeys has an entry with an empty Key.");
-        if (MaxRequestBodyBytes < 1024)
-            throw new InvalidOperationException("Threadline:MaxRequestBodyBytes must be at least 1024.");
-    }
+    /// <summary>The first problem with these options, or null when they are usable.</summary>
+    public string? Problem() =>
+        Concurrency is not ("queue" or "reject") ? $"Threadline:Concurrency must be 'queue' or 'reject', not '{Concurrency}'."
+        : SqliteSynchronous is not ("FULL" or "NORMAL" or "EXTRA") ? $"Threadline:SqliteSynchronous must be FULL, NORMAL or EXTRA, not '{SqliteSynchronous}'."
+        : ApiKeys.Any(k => string.IsNullOrWhiteSpace(k.Key)) ? "Threadline:ApiKeys has an entry with an empty Key."
+        : MaxRequestBodyBytes < 1024 ? "Threadline:MaxRequestBodyBytes must be at least 1024."
+        : null;
 }

@@ -1,91 +1,103 @@
+using OpenTelemetry.Metrics;
 using Threadline.Assistants;
 using Threadline.Idempotency;
+using Threadline.Maintenance;
 using Threadline.Messages;
 using Threadline.Models;
 using Threadline.Queue;
+using Threadline.Queue.Lifecycle;
+using Threadline.Telemetry;
 using Threadline.Runs;
 using Threadline.Storage;
 using Threadline.Storage.Sqlite;
+using Threadline.Streaming;
 using Threadline.Threads;
 using Threadline.Webhooks;
-using OpenTelemetry.Metrics;
 
 namespace Threadline.Hosting;
 
 internal static class ThreadlineServices
 {
+    /// <summary>The whole server: its core, metrics, Kestrel's limits and the wire's JSON.</summary>
     public static ThreadlineOptions AddThreadline(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(ThreadlineOptions.Section).Get<ThreadlineOptions>() ?? new ThreadlineOptions();
-        options.Validate();
         var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
+        var options = services.AddThreadlineCore(builder.Configuration);
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ThreadlineMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddView(ThreadlineMetrics.WriterBatchSize, new ExplicitBucketHistogramConfiguration { Boundaries = ThreadlineMetrics.BatchSizeBuckets })
+            .AddView(instrument => instrument.Meter.Name == ThreadlineMetrics.MeterName && instrument.Name != ThreadlineMetrics.WriterBatchSize
+                ? new ExplicitBucketHistogramConfiguration { Boundaries = ThreadlineMetrics.Buckets }
+                : null)
+            .AddPrometheusExporter());
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, Api.WireJsonContext.Default));
+        return options;
+    }
 
+    /// <summary>
+    /// Everything but HTTP: storage, the queue, models, streams, webhooks and the services. Tests
+    /// build the same container in-process (on a fake clock) from this.
+    /// </summary>
+    public static ThreadlineOptions AddThreadlineCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddLogging();
+        services.AddMetrics();
+        var options = services.AddValidated<ThreadlineOptions>(configuration, ThreadlineOptions.Section, o => o.Problem());
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ThreadlineMetrics>();
+
+        // :: Storage
         services.AddSingleton(new SqliteOptions
         {
             Path = Path.Combine(Path.GetFullPath(options.DataDirectory), "threadline.db"),
             Synchronous = options.SqliteSynchronous,
         });
-        services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<SqliteMigrator>();
-        services.AddSingleton<IThreadlineStore, SqliteStore>();
-        services.AddSingleton<IEventPayloads, WebhookPayloads>();
+        services.AddSingleton<IStore, SqliteStore>();
 
-        var queue = builder.Configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
-        queue.Validate();
-        services.AddSingleton(queue);
+        // :: The queue: rules, scheduler, executor, leases
+        var queue = services.AddValidated<QueueOptions>(configuration, QueueOptions.Section, o => o.Problem());
         services.AddSingleton<ProcessIdentity>();
-        services.AddSingleton<SchedulerSignal>();
-        services.AddSingleton<ActiveRuns>();
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<IWebhookPayloads, WebhookPayloads>();
+        services.AddSingleton<RunLifecycle>();
+        services.AddSingleton<ExecutionSlots>();
+        services.AddSingleton<LeaseKeeper>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaseKeeper>());
         if (queue.Enabled)
             services.AddHostedService(sp => sp.GetRequiredService<RunScheduler>());
 
-        services.AddSingleton(builder.Configuration.GetSection(IdempotencyOptions.Section).Get<IdempotencyOptions>() ?? new IdempotencyOptions());
-        services.AddHostedService<IdempotencyJanitor>();
+        services.AddValidated<IdempotencyOptions>(configuration, IdempotencyOptions.Section, o => o.Problem());
 
+        // :: Models
         services.AddSingleton<EchoChatClient>();
-        services.AddSingleton(ModelConfiguration.Read(builder.Configuration));
+        services.AddSingleton(ModelConfiguration.Read(configuration));
         services.AddSingleton<ModelRouter>();
         services.AddSingleton<ModelCaller>();
-        services.AddSingleton<Streaming.RunEventHub>();
-        services.AddSingleton<Streaming.RunEventFeed>();
 
-        var webhooks = builder.Configuration.GetSection(WebhookOptions.Section).Get<WebhookOptions>() ?? new WebhookOptions();
-        services.AddSingleton(webhooks);
-        services.AddSingleton<DeliverySignal>();
+        // :: Streams
+        services.AddSingleton<RunEventHub>();
+        services.AddSingleton<RunEventFeed>();
+
+        // :: Webhooks
+        var webhooks = services.AddValidated<WebhookOptions>(configuration, WebhookOptions.Section, o => o.Problem());
         services.AddSingleton<WebhookEndpointService>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         if (webhooks.DispatcherEnabled)
             services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddHostedService<RetentionJanitor>();
 
+        // :: Services
         services.AddSingleton<MessageFactory>();
         services.AddSingleton<AssistantService>();
         services.AddSingleton<ThreadService>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<RunService>();
-
-        services.AddSingleton<Telemetry.ThreadlineMetrics>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(Telemetry.ThreadlineMetrics.MeterName)
-            .AddAspNetCoreInstrumentation()
-            .AddView(instrument => instrument.Meter.Name == Telemetry.ThreadlineMetrics.MeterName
-                ? new OpenTelemetry.Metrics.ExplicitBucketHistogramConfiguration { Boundaries = Telemetry.ThreadlineMetrics.Buckets }
-                : null)
-            .AddPrometheusExporter());
-
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            var wire = Api.WireJson.Options;
-            json.SerializerOptions.PropertyNamingPolicy = wire.PropertyNamingPolicy;
-            json.SerializerOptions.DefaultIgnoreCondition = wire.DefaultIgnoreCondition;
-            json.SerializerOptions.Encoder = wire.Encoder;
-        });
         return options;
     }
 }

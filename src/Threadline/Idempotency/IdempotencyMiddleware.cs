@@ -2,18 +2,22 @@ using System.Security.Cryptography;
 using Threadline.Api;
 using Threadline.Auth;
 using Threadline.Domain;
+using Threadline.Queue;
 using Threadline.Storage;
+using Threadline.Storage.Drivers;
 
 namespace Threadline.Idempotency;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on POST (Stripe's semantics): the same key and body within the retention
-/// window replay the first 2xx response, status, headers and body, without doing the work again;
-/// another body answers 422; a retry while the first request runs answers 409. Keys are scoped
-/// to the project and the operation (method and path). Non-2xx answers change nothing, so they
-/// release the key for a retry.
+/// window replay the first response, status, headers and body, without doing the work again;
+/// another body answers 422; a retry while the first request runs answers 409. Keys are scoped to
+/// the project and the operation (method and path). The key is taken inside the transaction of the
+/// request's work (<see cref="IdempotencyScope"/>), so work and key commit together; the response is
+/// recorded after it in one more write. A request that fails before doing any work leaves no key.
 /// </summary>
-internal sealed class IdempotencyMiddleware(RequestDelegate next, IThreadlineStore store, IdempotencyOptions options, TimeProvider time)
+internal sealed class IdempotencyMiddleware(
+    RequestDelegate next, IStore store, IdempotencyOptions options, LeaseKeeper keeper, ProcessIdentity identity, TimeProvider time)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -39,48 +43,80 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IThreadlineSto
 
         var project = http.ProjectId();
         var operation = $"{http.Request.Method} {http.Request.Path}";
-        var begun = await store.IdempotencyBeginAsync(new IdempotencyBegin(project, operation, key, hash, time.UnixMilliseconds(),
-            (long)options.InFlightLock.TotalMilliseconds, (long)options.Retention.TotalMilliseconds), http.RequestAborted);
-        switch (begun.Outcome)
-        {
-            case IdempotencyOutcome.Mismatch:
-                throw ApiException.Unprocessable($"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.", "idempotency_key_reused");
-            case IdempotencyOutcome.InFlight:
-                throw ApiException.Conflict($"A request with the idempotency key '{key}' is still being processed. Retry after it has finished.", "idempotency_key_in_use");
-            case IdempotencyOutcome.Replay:
-                await ReplayAsync(http, begun.Response!);
-                return;
-        }
+        if (await AnswerFromRecordAsync(http, project, operation, key, hash))
+            return;
 
-        // :: Do the work, keeping a copy of what is written.
+        // :: Do the work, keeping a copy of what is written; the first write takes the key.
+        var scope = new IdempotencyScope
+        {
+            ProjectId = project, Operation = operation, Key = key, RequestHash = hash, Owner = identity.Owner,
+            LockMs = (long)options.InFlightLock.TotalMilliseconds, RetentionMs = (long)options.Retention.TotalMilliseconds,
+        };
         var original = http.Response.Body;
         var copy = new MemoryStream();
         http.Response.Body = new TeeStream(original, copy);
+        IdempotencyScope.Current = scope;
+        keeper.KeyHeld(true);
         try
         {
             await next(http);
         }
-        catch
+        catch (IdempotencyKeyTakenException)
         {
-            await store.IdempotencyReleaseAsync(project, operation, key, CancellationToken.None);
-            throw;
+            // A copy of this request took the key first (in this process or another): nothing was done here.
+            http.Response.Body = original;
+            if (!await AnswerFromRecordAsync(http, project, operation, key, hash))
+                throw InUse(key);
+            return;
+        }
+        catch (Exception e) when (scope.Committed && !http.RequestAborted.IsCancellationRequested)
+        {
+            // The work was done: its failure afterwards is the answer a retry gets too.
+            await ErrorMiddleware.WriteAsync(http, ErrorMiddleware.Translate(e, http));
         }
         finally
         {
+            IdempotencyScope.Current = null;
+            keeper.KeyHeld(false);
             http.Response.Body = original;
         }
 
-        if (http.Response.StatusCode is >= 200 and < 300)
+        if (scope.Committed || http.Response.StatusCode is >= 200 and < 300)
         {
             var headers = RecordedHeaders.Where(h => http.Response.Headers.ContainsKey(h)).ToDictionary(h => h, h => http.Response.Headers[h].ToString());
-            await store.IdempotencyCompleteAsync(new IdempotencyComplete(project, operation, key,
-                new RecordedResponse(http.Response.StatusCode, headers, copy.ToArray())), CancellationToken.None);
-        }
-        else
-        {
-            await store.IdempotencyReleaseAsync(project, operation, key, CancellationToken.None);
+            var response = new RecordedResponse(http.Response.StatusCode, headers, copy.ToArray());
+            await store.WriteAsync(async s =>
+            {
+                await s.Idempotency.IdempotencyCompleteAsync(new IdempotencyComplete(project, operation, key, hash, scope.Token, s.NowMs,
+                    (long)options.Retention.TotalMilliseconds, response));
+                return true;
+            }, CancellationToken.None);
         }
     }
+
+    /// <summary>Answers from the key's record when it has one: a replay, 422 for another body, 409 while in flight.</summary>
+    private async Task<bool> AnswerFromRecordAsync(HttpContext http, string project, string operation, string key, string hash)
+    {
+        var record = await store.ReadAsync(s => s.Idempotency.IdempotencyGetAsync(project, operation, key), http.RequestAborted);
+        var nowMs = time.UnixMilliseconds();
+        if (record is null || record.ExpiresAtMs <= nowMs)
+            return false;
+        if (record.RequestHash != hash)
+            throw ApiException.Unprocessable($"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.", "idempotency_key_reused");
+        if (record is { Done: true, Response: { } response })
+        {
+            await ReplayAsync(http, response);
+            return true;
+        }
+        if (record.LockedUntilMs > nowMs)
+            throw InUse(key);
+        throw ApiException.Conflict(
+            $"The request with the idempotency key '{key}' was interrupted after its work was done; its response was not recorded and cannot be replayed. Use another key to make a new request.",
+            "idempotency_key_interrupted");
+    }
+
+    private static ApiException InUse(string key) =>
+        ApiException.Conflict($"A request with the idempotency key '{key}' is still being processed. Retry after it has finished.", "idempotency_key_in_use");
 
     private static async Task ReplayAsync(HttpContext http, RecordedResponse response)
     {

@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using Threadline.Domain;
 
 namespace Threadline.Messages;
 
@@ -17,11 +18,11 @@ internal sealed record Message
     public long? CompletedAt { get; init; }
     public long? IncompleteAt { get; init; }
     public required string Role { get; init; }
-    public required JsonArray Content { get; init; }
+    public required RawJson Content { get; init; }
     public string? AssistantId { get; init; }
     public string? RunId { get; init; }
-    public JsonArray? Attachments { get; init; }
-    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+    public RawJson Attachments { get; init; } = RawJson.EmptyArray;
+    public required RawJson Metadata { get; init; }
 
     /// <summary>
     /// The message's place in its thread. Messages added through the API take the next
@@ -29,10 +30,8 @@ internal sealed record Message
     /// </summary>
     public long Position { get; init; }
 
-    public string Text => string.Join("\n", Content
-        .OfType<JsonObject>()
-        .Where(p => (string?)p["type"] == "text")
-        .Select(p => (string?)p["text"]?["value"] ?? ""));
+    /// <summary>The text parts joined by <c>\n</c> (parses the content: for the executor, not for reads).</summary>
+    public string Text => MessageContent.TextOf(Content);
 }
 
 internal static class MessageStatus

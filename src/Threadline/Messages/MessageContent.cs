@@ -1,88 +1,66 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Threadline.Api;
+using Threadline.Domain;
 
 namespace Threadline.Messages;
 
-/// <summary>
-/// Turns request content (a string, or an array of text, image_url and image_file parts) into the
-/// stored parts: text becomes <c>{"type":"text","text":{"value","annotations":[]}}</c>, images are kept.
-/// </summary>
+/// <summary>Message content in its stored (and wire) form: <c>[{"type":"text","text":{"value","annotations":[]}}, ...]</c>.</summary>
 internal static class MessageContent
 {
-    public static JsonArray FromText(string text) => [Text(text)];
+    private static readonly JsonWriterOptions Options = new() { Encoder = WireEscaping.Options.Encoder };
 
-    public static JsonObject Text(string text) => new()
+    /// <summary>One text part.</summary>
+    public static RawJson FromText(string text)
     {
-        ["type"] = "text",
-        ["text"] = new JsonObject { ["value"] = text, ["annotations"] = new JsonArray() },
-    };
-
-    public static JsonArray FromRequest(JsonNode? content, string param)
-    {
-        switch (content)
+        var buffer = new ArrayBufferWriter<byte>(text.Length + 64);
+        using (var w = new Utf8JsonWriter(buffer, Options))
         {
-            case null:
-                throw ApiException.Invalid($"Missing required parameter: '{param}'.", param, "missing_required_parameter");
-            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
-                return FromText(v.GetValue<string>());
-            case JsonArray parts when parts.Count > 0:
-                var stored = new JsonArray();
-                for (var i = 0; i < parts.Count; i++)
-                    stored.Add(Part(parts[i], $"{param}[{i}]"));
-                return stored;
-            case JsonArray:
-                throw ApiException.Invalid($"Invalid '{param}': empty array. Expected an array with minimum length 1, but got an empty array instead.", param, "empty_array");
-            default:
-                throw ApiException.Invalid($"Invalid type for '{param}': expected one of a string or an array of objects.", param, "invalid_type");
+            w.WriteStartArray();
+            WriteText(w, text);
+            w.WriteEndArray();
         }
+        return RawJson.Trusted(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
-    private static JsonObject Part(JsonNode? node, string param)
+    public static void WriteText(Utf8JsonWriter w, string text)
     {
-        if (node is not JsonObject part)
-            throw ApiException.Invalid($"Invalid type for '{param}': expected an object.", param, "invalid_type");
-        var type = part["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null;
-        switch (type)
-        {
-            case "text":
-                Only(part, param, "type", "text");
-                if (part["text"] is not JsonValue text || text.GetValueKind() != JsonValueKind.String)
-                    throw ApiException.Invalid($"Invalid type for '{param}.text': expected a string.", $"{param}.text", "invalid_type");
-                return Text(text.GetValue<string>());
-            case "image_url":
-                Only(part, param, "type", "image_url");
-                return Image(part, param, "image_url", "url");
-            case "image_file":
-                Only(part, param, "type", "image_file");
-                return Image(part, param, "image_file", "file_id");
-            case null:
-                throw ApiException.Invalid($"Missing required parameter: '{param}.type'.", $"{param}.type", "missing_required_parameter");
-            default:
-                throw ApiException.Invalid($"Invalid value: '{type}'. Supported values are: 'text', 'image_url' and 'image_file'.", $"{param}.type", "invalid_value");
-        }
+        w.WriteStartObject();
+        w.WriteString("type", "text");
+        w.WriteStartObject("text");
+        w.WriteString("value", text);
+        w.WriteStartArray("annotations");
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 
-    private static JsonObject Image(JsonObject part, string param, string kind, string reference)
+    /// <summary>The text parts joined by <c>\n</c>.</summary>
+    public static string TextOf(RawJson content)
     {
-        if (part[kind] is not JsonObject image)
-            throw ApiException.Invalid($"Missing required parameter: '{param}.{kind}'.", $"{param}.{kind}", "missing_required_parameter");
-        Only(image, $"{param}.{kind}", reference, "detail");
-        if (image[reference] is not JsonValue r || r.GetValueKind() != JsonValueKind.String)
-            throw ApiException.Invalid($"Missing required parameter: '{param}.{kind}.{reference}'.", $"{param}.{kind}.{reference}", "missing_required_parameter");
-        var detail = image["detail"] is JsonValue d && d.GetValueKind() == JsonValueKind.String ? d.GetValue<string>() : "auto";
-        Validate.OneOf(detail, $"{param}.{kind}.detail", "auto", "low", "high");
-        return new JsonObject
-        {
-            ["type"] = kind,
-            [kind] = new JsonObject { [reference] = r.GetValue<string>(), ["detail"] = detail },
-        };
+        if (content.IsNull)
+            return "";
+        using var document = JsonDocument.Parse(content.Text);
+        if (document.RootElement.ValueKind != JsonValueKind.Array)
+            return "";
+        var texts = new List<string>();
+        foreach (var part in document.RootElement.EnumerateArray())
+            if (part.TryGetProperty("type", out var type) && type.ValueEquals("text")
+                && part.TryGetProperty("text", out var text) && text.TryGetProperty("value", out var value))
+                texts.Add(value.GetString() ?? "");
+        return string.Join("\n", texts);
     }
 
-    private static void Only(JsonObject o, string param, params string[] allowed)
+    /// <summary>The image parts' URLs (for the model's context).</summary>
+    public static IEnumerable<(string Kind, string Reference)> Images(RawJson content)
     {
-        foreach (var (key, _) in o)
-            if (!allowed.Contains(key))
-                throw ApiException.Invalid($"Unrecognized request argument supplied: {param}.{key}", $"{param}.{key}", "unknown_parameter");
+        using var document = JsonDocument.Parse(content.Text);
+        var images = new List<(string, string)>();
+        if (document.RootElement.ValueKind == JsonValueKind.Array)
+            foreach (var part in document.RootElement.EnumerateArray())
+                if (part.TryGetProperty("type", out var t) && t.ValueEquals("image_url")
+                    && part.GetProperty("image_url").TryGetProperty("url", out var url))
+                    images.Add(("image_url", url.GetString() ?? ""));
+        return images;
     }
 }

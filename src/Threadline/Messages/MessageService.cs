@@ -1,51 +1,63 @@
-using Threadline.Api;
+using Threadline.Domain;
 using Threadline.Hosting;
 using Threadline.Storage;
 
 namespace Threadline.Messages;
 
-internal sealed class MessageService(
-    IThreadlineStore store, Threads.ThreadService threads, MessageFactory factory, ThreadlineOptions options, TimeProvider time)
+internal sealed class MessageService(IStore store, MessageFactory factory, ThreadlineOptions options)
 {
-    public async Task<Message> CreateAsync(string projectId, string threadId, MessageRequest request, CancellationToken ct)
+    /// <summary>
+    /// Adds a message at any time; in strict mode (the hosted behaviour) refuses it while a run holds
+    /// the thread. No wake is needed: a message only moves debounce deadlines later, which the store
+    /// announces when it does.
+    /// </summary>
+    public Task<Outcome<Message>> CreateAsync(string projectId, string threadId, NewMessage request, CancellationToken ct)
     {
         var message = factory.Create(projectId, threadId, request);
-        var result = await store.MessageCreateAsync(new MessageCreate(message, options.StrictByDefault, time.GetUtcNow().ToUnixTimeMilliseconds()), ct);
-        if (result.ThreadMissing)
-            throw ApiException.NoSuch("thread", threadId);
-        if (result.RejectedByRunId is { } runId)
-            throw ApiException.Invalid($"Can't add messages to {threadId} while a run {runId} is active.");
-        // No wake: a message only moves debounce deadlines later, and the scheduler already
-        // wakes at the earlier one, finds nothing due and sleeps until the new one.
-        return result.Message!;
+        var strict = options.StrictByDefault;
+        return store.WriteAsync<Outcome<Message>>(async s =>
+        {
+            var (placed, slot) = await MessageAppend.AppendAsync(s, message with { CreatedAt = s.NowMs / 1000, CompletedAt = s.NowMs / 1000 }, onlyIfIdle: strict);
+            if (placed is not null)
+                return placed;
+            return slot is { BlockingRunId: { } runId } ? new ThreadBusy(threadId, runId, ForMessage: true) : new NotFound("thread", threadId);
+        }, ct);
     }
 
-    public async Task<Message> GetAsync(string projectId, string threadId, string messageId, CancellationToken ct)
-    {
-        await threads.RequireAsync(projectId, threadId, ct);
-        return await store.MessageGetAsync(projectId, threadId, messageId, ct) ?? throw ApiException.NoSuch("message", messageId);
-    }
+    public async Task<Outcome<Message>> GetAsync(string projectId, string threadId, string messageId, CancellationToken ct) =>
+        await store.ReadAsync<Outcome<Message>>(async s =>
+        {
+            if (await s.Messages.MessageGetAsync(projectId, threadId, messageId) is { } message)
+                return message;
+            return await s.Threads.ThreadExistsAsync(projectId, threadId) ? new NotFound("message", messageId) : new NotFound("thread", threadId);
+        }, ct);
 
-    public async Task<Message> ModifyAsync(string projectId, string threadId, string messageId, MetadataRequest request, CancellationToken ct)
-    {
-        Validate.Metadata(request.Metadata);
-        var current = await GetAsync(projectId, threadId, messageId, ct);
-        var modified = current with { Metadata = request.Metadata ?? current.Metadata };
-        if (!await store.MessageUpdateAsync(modified, ct))
-            throw ApiException.NoSuch("message", messageId);
-        return modified;
-    }
+    public Task<Outcome<Message>> ModifyAsync(string projectId, string threadId, string messageId, RawJson? metadata, CancellationToken ct) =>
+        store.WriteAsync<Outcome<Message>>(async s =>
+        {
+            if (await s.Messages.MessageGetAsync(projectId, threadId, messageId) is not { } current)
+                return await s.Threads.ThreadExistsAsync(projectId, threadId) ? new NotFound("message", messageId) : new NotFound("thread", threadId);
+            if (metadata is not { } m)
+                return current;
+            await s.Messages.MessageMetadataUpdateAsync(projectId, threadId, messageId, m);
+            return current with { Metadata = m };
+        }, ct);
 
-    public async Task DeleteAsync(string projectId, string threadId, string messageId, CancellationToken ct)
-    {
-        await threads.RequireAsync(projectId, threadId, ct);
-        if (!await store.MessageDeleteAsync(projectId, threadId, messageId, ct))
-            throw ApiException.NoSuch("message", messageId);
-    }
+    public Task<Outcome<bool>> DeleteAsync(string projectId, string threadId, string messageId, CancellationToken ct) =>
+        store.WriteAsync<Outcome<bool>>(async s =>
+        {
+            if (await s.Messages.MessageDeleteAsync(projectId, threadId, messageId))
+                return true;
+            return await s.Threads.ThreadExistsAsync(projectId, threadId) ? new NotFound("message", messageId) : new NotFound("thread", threadId);
+        }, ct);
 
-    public async Task<Page<Message>> ListAsync(string projectId, string threadId, string? runId, PageRequest page, CancellationToken ct)
-    {
-        await threads.RequireAsync(projectId, threadId, ct);
-        return await store.MessageListAsync(projectId, threadId, runId, page, ct);
-    }
+    public async Task<Outcome<Page<Message>>> ListAsync(string projectId, string threadId, string? runId, PageRequest page, CancellationToken ct) =>
+        await store.ReadAsync<Outcome<Page<Message>>>(async s =>
+        {
+            var found = await s.Messages.MessageListAsync(projectId, threadId, runId, page);
+            // An empty page is the only case that needs to ask whether the thread exists.
+            if (found.Items.Count == 0 && !await s.Threads.ThreadExistsAsync(projectId, threadId))
+                return new NotFound("thread", threadId);
+            return found;
+        }, ct);
 }

@@ -1,19 +1,21 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Threadline.Domain;
 
 namespace Threadline.Messages;
 
 /// <summary>The <c>thread.message</c> object on the wire.</summary>
 internal sealed record MessageObject(
     string Id, long CreatedAt, string ThreadId, string Status, IncompleteDetails? IncompleteDetails,
-    long? CompletedAt, long? IncompleteAt, string Role, JsonArray Content, string? AssistantId, string? RunId,
-    JsonArray Attachments, IReadOnlyDictionary<string, string> Metadata)
+    long? CompletedAt, long? IncompleteAt, string Role, RawJson Content, string? AssistantId, string? RunId,
+    RawJson Attachments, RawJson Metadata)
 {
     [JsonPropertyOrder(-1)] public string Object => "thread.message";
 
     public static MessageObject From(Message m) => new(
         m.Id, m.CreatedAt, m.ThreadId, m.Status, m.IncompleteReason is { } r ? new IncompleteDetails(r) : null,
-        m.CompletedAt, m.IncompleteAt, m.Role, m.Content, m.AssistantId, m.RunId, m.Attachments ?? [], m.Metadata);
+        m.CompletedAt, m.IncompleteAt, m.Role, m.Content, m.AssistantId, m.RunId,
+        m.Attachments.IsNull ? RawJson.EmptyArray : m.Attachments, m.Metadata);
 }
 
 internal sealed record IncompleteDetails(string Reason);

@@ -82,13 +82,13 @@ internal sealed class EchoChatClient(TimeProvider time) : IChatClient
         Dictionary<string, object?> arguments;
         try
         {
-            arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(json) ?? [];
+            arguments = JsonSerializer.Deserialize(json, Queue.ChatJsonContext.Default.DictionaryStringObject) ?? [];
         }
         catch (JsonException)
         {
             return null;
         }
-        return new FunctionCallContent(Ids.Call(), name, arguments);
+        return new FunctionCallContent(Ids.Call(), name, arguments) { RawRepresentation = json };
     }
 
     private static List<string> Split(string text)

@@ -9,8 +9,9 @@ namespace Threadline.Models;
 
 /// <summary>
 /// Calls a model, streaming its text to <c>onText</c>, with retries (backoff and jitter, honouring
-/// <c>Retry-After</c>) for 429, 5xx, timeouts and broken streams. A retry after text was already
-/// passed on resumes where it left off: only text beyond what was passed on is handed over.
+/// <c>Retry-After</c>) for 429, 5xx, timeouts and broken streams, as long as nothing has been passed
+/// on: once text went out to clients, a second generation would not continue the first (it is a new
+/// answer), so the call fails and the run keeps what it wrote, marked incomplete.
 /// </summary>
 internal sealed partial class ModelCaller(ModelOptions options, TimeProvider time, ILogger<ModelCaller> logger)
 {
@@ -22,37 +23,36 @@ internal sealed partial class ModelCaller(ModelOptions options, TimeProvider tim
         var tries = 0;
         try
         {
-            return await Pipeline(provider, ct).ExecuteAsync(async token =>
+            return await Pipeline(provider, () => passedOn > 0, ct).ExecuteAsync(async token =>
             {
                 tries++;
                 var text = new StringBuilder();
-                var calls = new List<FunctionCallContent>();
+                var calls = new ToolCallCollector();
                 UsageDetails? usage = null;
                 ChatFinishReason? finish = null;
                 await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, token))
                 {
-                    text.Append(update.Text);
-                    if (text.Length > passedOn)
+                    if (update.Text is { Length: > 0 } piece)
                     {
-                        var piece = text.ToString(passedOn, text.Length - passedOn);
-                        passedOn = text.Length;
+                        text.Append(piece);
+                        passedOn += piece.Length;
                         await onText(piece);
                     }
-                    calls.AddRange(update.Contents.OfType<FunctionCallContent>());
+                    calls.Add(update);
                     foreach (var u in update.Contents.OfType<UsageContent>())
                         usage = u.Details;
                     finish = update.FinishReason ?? finish;
                 }
-                return new ModelReply(text.ToString(), calls, usage, finish);
+                return new ModelReply(text.ToString(), calls.Calls(), usage, finish);
             }, ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && e is not ModelCallFailedException)
         {
-            throw Failure(provider, tries, e);
+            throw passedOn > 0 ? BrokeOff(provider, e) : Failure(provider, tries, e);
         }
     }
 
-    private ResiliencePipeline Pipeline(string provider, CancellationToken runToken)
+    private ResiliencePipeline Pipeline(string provider, Func<bool> passedOnText, CancellationToken runToken)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
         if (options.MaxRetries > 0)
@@ -63,7 +63,7 @@ internal sealed partial class ModelCaller(ModelOptions options, TimeProvider tim
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e, runToken)),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !passedOnText() && IsTransient(e, runToken)),
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception)),
                 OnRetry = args =>
                 {
@@ -115,6 +115,9 @@ internal sealed partial class ModelCaller(ModelOptions options, TimeProvider tim
             _ => new("server_error", $"The call to model provider '{provider}' failed after {attempts}: {Short(e.Message)}", e),
         };
     }
+
+    private static ModelCallFailedException BrokeOff(string provider, Exception e) => new("server_error",
+        $"The answer of model provider '{provider}' broke off after it had begun ({Short(e.Message)}); it was not retried, since a new answer would not continue this one.", e);
 
     private static string Short(string message) => message.Length > 300 ? message[..300] + "..." : message;
 

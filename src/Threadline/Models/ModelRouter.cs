@@ -13,6 +13,7 @@ namespace Threadline.Models;
 internal sealed partial class ModelRouter
 {
     public const string Wildcard = "*";
+    private const int MaxCachedClients = 256;
     private readonly EchoChatClient _echo;
     private readonly ModelOptions _options;
     private readonly ConcurrentDictionary<(string Provider, string Model), IChatClient> _clients = new();
@@ -34,7 +35,16 @@ internal sealed partial class ModelRouter
         if (EchoChatClient.Serves(model))
             return _echo;
         var provider = ProviderOf(model);
-        return provider is null ? null : _clients.GetOrAdd((provider.Name, model), key => Create(provider, key.Model));
+        if (provider is null)
+            return null;
+        if (_clients.TryGetValue((provider.Name, model), out var cached))
+            return cached;
+        var client = Create(provider, model);
+        // Model names come from callers (bounded in length at the edge): the cache is bounded too, and
+        // a name past it gets a client of its own (the HTTP pipeline underneath is shared either way).
+        if (_clients.Count < MaxCachedClients)
+            _clients.TryAdd((provider.Name, model), client);
+        return client;
     }
 
     public ProviderOptions? ProviderOf(string model) =>

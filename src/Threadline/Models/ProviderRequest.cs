@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using OpenAI.Chat;
-using Threadline.Runs;
+using Threadline.Queue;
 
 namespace Threadline.Models;
 
@@ -12,10 +12,10 @@ namespace Threadline.Models;
 /// </summary>
 internal static class ProviderRequest
 {
-    public static ChatCompletionOptions For(Run run)
+    public static ChatCompletionOptions For(RunSettingsView run)
     {
         var options = new ChatCompletionOptions();
-        foreach (var function in Functions(run))
+        foreach (var function in run.Functions)
         {
             options.Tools.Add(ChatTool.CreateFunctionTool(
                 (string)function["name"]!,
@@ -33,7 +33,7 @@ internal static class ProviderRequest
                 JsonObject o when (string?)o["function"]?["name"] is { } name => ChatToolChoice.CreateFunctionChoice(name),
                 _ => ChatToolChoice.CreateAutoChoice(),
             };
-            options.AllowParallelToolCalls = run.ParallelToolCalls;
+            options.AllowParallelToolCalls = run.Run.ParallelToolCalls;
         }
         options.ResponseFormat = run.ResponseFormat switch
         {
@@ -47,9 +47,4 @@ internal static class ProviderRequest
         };
         return options;
     }
-
-    /// <summary>The run's function tools; <c>code_interpreter</c> and <c>file_search</c> are not offered (not executed yet).</summary>
-    public static IEnumerable<JsonObject> Functions(Run run) => run.Tools.OfType<JsonObject>()
-        .Where(t => (string?)t["type"] == "function" && t["function"] is JsonObject)
-        .Select(t => (JsonObject)t["function"]!);
 }

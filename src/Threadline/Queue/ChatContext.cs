@@ -9,59 +9,76 @@ namespace Threadline.Queue;
 
 /// <summary>
 /// What the model is sent: the run's instructions, the thread's messages as the run saw them (I4),
-/// truncated per <c>truncation_strategy</c>, then what the run itself did so far (its text and tool
-/// calls with their outputs, for a run resumed after <c>submit_tool_outputs</c>).
+/// truncated per <c>truncation_strategy</c> and <c>max_prompt_tokens</c>, then what the run itself did
+/// so far (its text and tool calls with their outputs, for a run resumed after <c>submit_tool_outputs</c>).
+/// Messages are loaded newest first and only as many as can be sent, so a long thread costs a run
+/// what it sends, not what the thread holds.
 /// </summary>
 internal static class ChatContext
 {
-    /// <summary>The messages, or null when they cannot fit <c>max_prompt_tokens</c>.</summary>
-    public static List<ChatMessage>? Messages(Run run, IReadOnlyList<Message> thread, IReadOnlyList<RunStep> ownSteps, IReadOnlyList<Message> ownMessages)
+    /// <summary>How many of the newest messages to load for the run.</summary>
+    public static int LoadLimit(RunSettingsView run, int maxContextMessages)
     {
+        var limit = Math.Min(run.LastMessages ?? int.MaxValue, maxContextMessages);
+        // Every message costs at least MessageOverhead tokens: no more than budget / overhead can fit.
+        if (run.Run.MaxPromptTokens is { } budget)
+            limit = (int)Math.Min(limit, budget / MessageOverhead + 1);
+        return Math.Max(limit, 0);
+    }
+
+    /// <summary>The messages, or null when they cannot fit <c>max_prompt_tokens</c>.</summary>
+    public static List<ChatMessage>? Messages(RunSettingsView view, IReadOnlyList<Message> newestFirst, IReadOnlyList<RunStep> ownSteps, IReadOnlyList<Message> ownMessages)
+    {
+        var run = view.Run;
         var system = new List<ChatMessage>();
         var instructions = string.Join("\n\n", new[] { run.Instructions, run.AdditionalInstructions }.Where(s => !string.IsNullOrEmpty(s)));
         if (instructions.Length > 0)
             system.Add(new ChatMessage(ChatRole.System, instructions));
-
-        var history = thread.Select(m => new ChatMessage(m.Role == MessageRole.Assistant ? ChatRole.Assistant : ChatRole.User, Contents(m.Content))).ToList();
-        if ((string?)run.TruncationStrategy["type"] == "last_messages" && run.TruncationStrategy["last_messages"] is JsonValue n && n.TryGetValue<long>(out var keep))
-            history = history.Skip(Math.Max(0, history.Count - (int)keep)).ToList();
-
         var own = OwnTurns(ownSteps, ownMessages);
-        if (run.MaxPromptTokens is { } budget)
+
+        // auto with a budget: the newest messages that fit, as one pass from the newest back.
+        var budget = run.MaxPromptTokens ?? long.MaxValue;
+        var used = Estimate(system) + Estimate(own);
+        if (used > budget)
+            return null;
+        var history = new List<ChatMessage>(newestFirst.Count);
+        foreach (var message in newestFirst)
         {
-            // auto: drop the oldest thread messages until the prompt fits.
-            while (history.Count > 0 && Estimate(system.Concat(history).Concat(own)) > budget)
-                history.RemoveAt(0);
-            if (Estimate(system.Concat(history).Concat(own)) > budget)
-                return null;
+            var chat = new ChatMessage(message.Role == MessageRole.Assistant ? ChatRole.Assistant : ChatRole.User, Contents(message));
+            used += Estimate(chat);
+            if (used > budget)
+                break;
+            history.Add(chat);
         }
+        history.Reverse();
         return [.. system, .. history, .. own];
     }
 
-    public static ChatOptions Options(Run run, long completionTokensSoFar)
+    public static ChatOptions Options(RunSettingsView view, long completionTokensSoFar)
     {
+        var run = view.Run;
         var options = new ChatOptions
         {
             ModelId = run.Model,
             Temperature = (float?)run.Temperature,
             TopP = (float?)run.TopP,
             AllowMultipleToolCalls = run.ParallelToolCalls,
-            ResponseFormat = ResponseFormat(run.ResponseFormat),
+            ResponseFormat = ResponseFormat(view.ResponseFormat),
         };
         if (run.MaxCompletionTokens is { } max)
             options.MaxOutputTokens = (int)Math.Max(1, max - completionTokensSoFar);
 
         // Providers get these parts exactly as the run gives them; the generic ones below serve the built-in models.
-        options.RawRepresentationFactory = _ => Models.ProviderRequest.For(run);
-        var functions = Models.ProviderRequest.Functions(run)
+        options.RawRepresentationFactory = _ => Models.ProviderRequest.For(view);
+        var functions = view.Functions
             .Select(f => (AITool)AIFunctionFactory.CreateDeclaration(
                 (string)f["name"]!, (string?)f["description"],
-                JsonSerializer.SerializeToElement(f["parameters"] ?? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() })))
+                JsonSerializer.SerializeToElement(f["parameters"] ?? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() }, ChatJsonContext.Default.JsonNode)))
             .ToList();
         if (functions.Count > 0)
         {
             options.Tools = functions;
-            options.ToolMode = ToolMode(run.ToolChoice);
+            options.ToolMode = ToolMode(view.ToolChoice);
         }
         return options;
     }
@@ -78,7 +95,7 @@ internal static class ChatContext
     {
         JsonObject o when (string?)o["type"] == "json_object" => ChatResponseFormat.Json,
         JsonObject o when (string?)o["type"] == "json_schema" && o["json_schema"] is JsonObject js => ChatResponseFormat.ForJsonSchema(
-            JsonSerializer.SerializeToElement(js["schema"] ?? new JsonObject()), (string?)js["name"], (string?)js["description"]),
+            JsonSerializer.SerializeToElement(js["schema"] ?? new JsonObject(), ChatJsonContext.Default.JsonNode), (string?)js["name"], (string?)js["description"]),
         _ => null,
     };
 
@@ -90,18 +107,19 @@ internal static class ChatContext
         {
             if (step.Type == RunStepType.MessageCreation)
             {
-                var id = (string?)step.StepDetails["message_creation"]?["message_id"];
-                if (messages.FirstOrDefault(m => m.Id == id) is { } m && m.Text.Length > 0)
-                    turns.Add(new ChatMessage(ChatRole.Assistant, m.Text));
+                if (messages.FirstOrDefault(m => step.StepDetails.Text.Contains(m.Id, StringComparison.Ordinal)) is { } m && m.Text is { Length: > 0 } text)
+                    turns.Add(new ChatMessage(ChatRole.Assistant, text));
                 continue;
             }
-            var calls = step.StepDetails["tool_calls"]?.AsArray().OfType<JsonObject>().Where(c => (string?)c["type"] == "function").ToList() ?? [];
+            var calls = ToolCallJson.Read(step.StepDetails);
             if (calls.Count == 0)
                 continue;
-            turns.Add(new ChatMessage(ChatRole.Assistant, calls.Select(c => (AIContent)new FunctionCallContent(
-                (string)c["id"]!, (string)c["function"]!["name"]!, Arguments((string?)c["function"]!["arguments"]))).ToList()));
-            var results = calls.Where(c => c["function"]!["output"] is not null)
-                .Select(c => (AIContent)new FunctionResultContent((string)c["id"]!, (string?)c["function"]!["output"])).ToList();
+            var outputs = ToolCallJson.Outputs(step.StepDetails);
+            turns.Add(new ChatMessage(ChatRole.Assistant, calls.Select(c => (AIContent)new FunctionCallContent(c.Id, c.Name, Arguments(c.Arguments))
+            {
+                RawRepresentation = c.Arguments,
+            }).ToList()));
+            var results = calls.Where(c => outputs.ContainsKey(c.Id)).Select(c => (AIContent)new FunctionResultContent(c.Id, outputs[c.Id])).ToList();
             if (results.Count > 0)
                 turns.Add(new ChatMessage(ChatRole.Tool, results));
         }
@@ -112,7 +130,7 @@ internal static class ChatContext
     {
         try
         {
-            return string.IsNullOrWhiteSpace(json) ? [] : JsonSerializer.Deserialize<Dictionary<string, object?>>(json) ?? [];
+            return string.IsNullOrWhiteSpace(json) ? [] : JsonSerializer.Deserialize(json, ChatJsonContext.Default.DictionaryStringObject) ?? [];
         }
         catch (JsonException)
         {
@@ -120,25 +138,34 @@ internal static class ChatContext
         }
     }
 
-    private static List<AIContent> Contents(JsonArray parts)
+    private static List<AIContent> Contents(Message message)
     {
         var contents = new List<AIContent>();
-        foreach (var part in parts.OfType<JsonObject>())
+        using var document = JsonDocument.Parse(message.Content.Text);
+        if (document.RootElement.ValueKind != JsonValueKind.Array)
+            return contents;
+        foreach (var part in document.RootElement.EnumerateArray())
         {
-            switch ((string?)part["type"])
-            {
-                case "text":
-                    contents.Add(new TextContent((string?)part["text"]?["value"] ?? ""));
-                    break;
-                case "image_url" when Uri.TryCreate((string?)part["image_url"]?["url"], UriKind.Absolute, out var url):
-                    contents.Add(new UriContent(url, "image/*"));
-                    break;
-            }
+            var type = part.TryGetProperty("type", out var t) ? t.GetString() : null;
+            if (type == "text" && part.TryGetProperty("text", out var text) && text.TryGetProperty("value", out var value))
+                contents.Add(new TextContent(value.GetString() ?? ""));
+            else if (type == "image_url" && part.TryGetProperty("image_url", out var image) && image.TryGetProperty("url", out var url)
+                && Uri.TryCreate(url.GetString(), UriKind.Absolute, out var uri))
+                contents.Add(new UriContent(uri, "image/*"));
         }
         return contents;
     }
 
+    /// <summary>Tokens every message costs besides its text.</summary>
+    private const long MessageOverhead = 4;
+
     /// <summary>About four characters a token: enough to keep a prompt under a budget without a tokenizer.</summary>
-    private static long Estimate(IEnumerable<ChatMessage> messages) =>
-        messages.Sum(m => 4 + (m.Text.Length + 3) / 4 + m.Contents.OfType<FunctionResultContent>().Sum(r => (r.Result?.ToString()?.Length ?? 0) / 4));
+    private static long Estimate(ChatMessage m) =>
+        MessageOverhead + (m.Text.Length + 3) / 4 + m.Contents.OfType<FunctionResultContent>().Sum(r => (r.Result?.ToString()?.Length ?? 0) / 4);
+
+    private static long Estimate(IEnumerable<ChatMessage> messages) => messages.Sum(Estimate);
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(JsonNode))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object?>))]
+internal sealed partial class ChatJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

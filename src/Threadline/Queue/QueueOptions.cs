@@ -12,10 +12,10 @@ internal sealed class QueueOptions
     public TimeSpan? HeartbeatInterval { get; set; }
 
     /// <summary>
-    /// The slow fallback: how often the scheduler looks for work that no in-process signal announced
-    /// (runs made by another process on the same database). Default 1 s.
+    /// The most messages of a thread a run sends its model, newest first, when neither
+    /// <c>truncation_strategy</c> nor <c>max_prompt_tokens</c> bounds it. Default 2,000.
     /// </summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public int MaxContextMessages { get; set; } = 2_000;
 
     /// <summary>How many runs one process executes at once (mostly waiting on model calls). Default 1024.</summary>
     public int MaxConcurrentRuns { get; set; } = 1024;
@@ -24,9 +24,9 @@ internal sealed class QueueOptions
     public TimeSpan ToolOutputsTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// When a run ends, its executor takes the thread's next run in the same transaction and runs it
-    /// at once (default true): the fastest handoff, and a thread stays on one process while its queue
-    /// lasts. False: every run is claimed by whichever process's scheduler asks first.
+    /// When a run ends, its execution slot takes the run that has waited longest to start (usually
+    /// the thread's next one) in the same transaction and runs it at once (default true): the fastest
+    /// handoff, fair across threads. False: every run is claimed by whichever scheduler asks first.
     /// </summary>
     public bool Handoff { get; set; } = true;
 
@@ -35,15 +35,12 @@ internal sealed class QueueOptions
 
     public TimeSpan Heartbeat => HeartbeatInterval ?? LeaseTimeout / 3;
 
-    public void Validate()
-    {
-        if (LeaseTimeout < TimeSpan.FromMilliseconds(100))
-            throw new InvalidOperationException("Threadline:Queue:LeaseTimeout must be at least 100 ms.");
-        if (Heartbeat >= LeaseTimeout)
-            throw new InvalidOperationException("Threadline:Queue:HeartbeatInterval must be shorter than the lease timeout.");
-        if (PollInterval <= TimeSpan.Zero)
-            throw new InvalidOperationException("Threadline:Queue:PollInterval must be positive.");
-        if (MaxConcurrentRuns < 1)
-            throw new InvalidOperationException("Threadline:Queue:MaxConcurrentRuns must be at least 1.");
-    }
+    /// <summary>The first problem with these options, or null when they are usable.</summary>
+    public string? Problem() =>
+        LeaseTimeout < TimeSpan.FromMilliseconds(100) ? "Threadline:Queue:LeaseTimeout must be at least 100 ms."
+        : Heartbeat <= TimeSpan.Zero || Heartbeat >= LeaseTimeout ? "Threadline:Queue:HeartbeatInterval must be positive and shorter than the lease timeout."
+        : MaxContextMessages < 1 ? "Threadline:Queue:MaxContextMessages must be at least 1."
+        : ToolOutputsTimeout < TimeSpan.FromSeconds(1) ? "Threadline:Queue:ToolOutputsTimeout must be at least 1 s."
+        : MaxConcurrentRuns < 1 ? "Threadline:Queue:MaxConcurrentRuns must be at least 1."
+        : null;
 }

@@ -1,209 +1,253 @@
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Threadline.Domain;
 using Threadline.Models;
+using Threadline.Queue.Lifecycle;
 using Threadline.Runs;
 using Threadline.Storage;
+using Threadline.Storage.Drivers;
 using Threadline.Streaming;
 
 namespace Threadline.Queue;
 
 /// <summary>Executes one claimed run, from its context to its durable end or its wait for tool outputs.</summary>
 internal sealed partial class RunExecutor(
-    IThreadlineStore store, ModelRouter models, ModelCaller caller, ActiveRuns active, RunEventHub hub,
+    IStore store, RunLifecycle lifecycle, LeaseKeeper leases, ModelRouter models, ModelCaller caller, RunEventHub hub,
     ProcessIdentity identity, QueueOptions options, Telemetry.ThreadlineMetrics metrics, TimeProvider time, ILogger<RunExecutor> logger)
 {
     /// <summary>
     /// <list type="number">
-    /// <item>Claim: done by the scheduler; the lease is ours until it lapses. Open the run's event log.</item>
-    /// <item>Load: the thread as it was when the run started (I4), the run's own earlier turns, its instructions.</item>
-    /// <item>Call: the model through <see cref="IChatClient"/> with retries, while a heartbeat renews the lease and watches for cancel.</item>
-    /// <item>Stream: the first text begins the reply (message and step, durably); each piece goes out as a delta.</item>
-    /// <item>Persist and release: tool calls put the run in <c>requires_action</c>; otherwise reply, step, status and usage
-    /// are written in one transaction, only while the lease is still ours.</item>
-    /// <item>Announce: the final events. Return the thread's next run when the finish took it over (handoff).</item>
+    /// <item>Claim: done before (by the scheduler, the request that made the run, or the run before it);
+    /// the lease is held for this attempt, the run's event log opened.</item>
+    /// <item>Load: the thread as it was when the run started (I4), newest first and only what can be
+    /// sent, and the run's own earlier turns.</item>
+    /// <item>Call: the model through <see cref="IChatClient"/>, with retries until it has said something.</item>
+    /// <item>Stream: the first text opens the reply in memory and on the stream at once; its durable
+    /// start is written beside, so no write stands between the model's first token and the client's.</item>
+    /// <item>Persist and release: tool calls put the run in <c>requires_action</c>; otherwise reply,
+    /// step, status, usage and webhook events are written in one transaction, fenced by the attempt,
+    /// which also claims the next run for this slot (handoff).</item>
+    /// <item>Announce: the final events; drop the lease; return the handed-off run.</item>
     /// </list>
     /// </summary>
     public async Task<Run?> ExecuteAsync(Run run, CancellationToken ct)
     {
         // :: Step 1: claim
         var claimedAtMs = time.UnixMilliseconds();
-        hub.Open(run.Id, run.Attempt);
         if (run.Attempt == 1)
         {
-            var couldStartAtMs = Math.Max(run.CreatedAtMs, run.EligibleAtMs);
-            metrics.QueueWait(claimedAtMs - couldStartAtMs);
+            metrics.QueueWait(claimedAtMs - Math.Max(run.CreatedAtMs, run.EligibleAtMs));
             if (run.DebounceMs > 0)
                 metrics.DebounceLateness(claimedAtMs - run.EligibleAtMs);
         }
-        Publish(run, RunEvents.Run(RunEventNames.InProgress, run));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var heartbeat = new Heartbeat(store, run.Id, identity.Owner, options, time, stop);
-        using var tracking = active.Track(run.Id, heartbeat.RequestCancel);
-        var reply = new Reply(ct => BeginOutputAsync(run, ct), e => Publish(run, e));
-        var usage = run.Usage;
+        var log = hub.Open(run.Id, run.Attempt);
+        var lease = leases.Hold(run);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Stopping);
+        var reply = new Reply(run, time, log, this, output => store.WriteAsync(s => lifecycle.OutputBeginAsync(s, output, lease.Attempt), CancellationToken.None));
+        Publish(log, new RunStatusChanged(run));
         try
         {
-            // :: Step 2: load
-            var context = await store.RunContextLoadAsync(run, stop.Token);
-            // A run claimed before (resumed after tool outputs) continues from its own earlier turns.
-            var ownSteps = run.Attempt > 1 ? (await store.RunStepListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, stop.Token)).Items : [];
-            var ownMessages = run.Attempt > 1 ? (await store.MessageListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, stop.Token)).Items : [];
-            var messages = ChatContext.Messages(run, context, ownSteps, ownMessages);
-            if (messages is null)
-                return await FinishAsync(run, reply, RunStatus.Incomplete, null, "max_prompt_tokens", usage);
-            if (models.Resolve(run.Model) is not { } client)
-            {
-                return await FinishAsync(run, reply, RunStatus.Failed, new RunError("server_error",
-                    $"No model provider serves model '{run.Model}'. Use a built-in model (echo, echo:<ms>) or configure a provider that lists it."), null, usage);
-            }
-
-            // :: Step 3: call, and :: Step 4: stream
-            var calledAtMs = time.UnixMilliseconds();
-            // A handoff: this run waited for the thread's previous run, which ended after this one could start.
-            if (run.Attempt == 1 && run.PreviousEndedAtMs is { } previousEnd && previousEnd >= Math.Max(run.CreatedAtMs, run.EligibleAtMs))
-                metrics.Handoff(calledAtMs - previousEnd);
-            var answer = await caller.CallAsync(client, models.ProviderOf(run.Model)?.Name ?? "built-in", messages,
-                ChatContext.Options(run, usage?.CompletionTokens ?? 0), async piece =>
-                {
-                    if (reply.Output is null)
-                        metrics.TimeToFirstToken(time.UnixMilliseconds() - calledAtMs);
-                    await reply.AppendAsync(piece, stop.Token);
-                }, stop.Token);
-            usage = Add(usage, answer.Usage);
-
-            // :: Step 5: persist and release
-            if (answer.ToolCalls.Count > 0)
-            {
-                await RequireActionAsync(run, reply, answer.ToolCalls, usage);
-                return null;
-            }
-            if (answer.FinishReason == ChatFinishReason.Length && run.MaxCompletionTokens is not null)
-                return await FinishAsync(run, reply, RunStatus.Incomplete, null, "max_completion_tokens", usage);
-            return await FinishAsync(run, reply, RunStatus.Completed, null, null, usage);
+            return await RunAsync(run, lease, reply, log, stop.Token);
         }
-        catch (Exception e) when (heartbeat.LeaseLost || e is LeaseLostException)
+        catch (Exception e) when (lease.Reason == StopReason.LeaseLost || e is LeaseLostException)
         {
-            // Another process owns the run now; nothing of ours may be written.
-            LogLeaseLost(logger, run.Id);
+            LogLeaseLost(logger, run.Id, run.Attempt);
             return null;
         }
-        catch (OperationCanceledException) when (heartbeat.CancelRequested)
+        catch (OperationCanceledException) when (lease.Reason == StopReason.Released)
         {
-            return await FinishAsync(run, reply, RunStatus.Cancelled, null, null, usage);
+            await ReleaseAsync(run, lease);
+            return null;
+        }
+        catch (OperationCanceledException) when (lease.Reason == StopReason.CancelRequested)
+        {
+            Publish(log, new RunStatusChanged(run with { Status = RunStatus.Cancelling }));
+            return await FinishAsync(run, lease, reply, log, RunStatus.Cancelled, null, null, run.Usage);
         }
         catch (ModelCallFailedException e)
         {
-            LogModelFailed(logger, run.Id, e.Message);
-            return await FinishAsync(run, reply, RunStatus.Failed, new RunError(e.Code, e.Message), null, usage);
+            LogModelFailed(logger, run.Id, e.Code);
+            return await FinishAsync(run, lease, reply, log, RunStatus.Failed, new RunError(e.Code, e.Message), null, reply.Usage);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            // The user learns what failed in their words; the exception stays in the log.
             LogRunFailed(logger, run.Id, e);
-            return await FinishAsync(run, reply, RunStatus.Failed, new RunError("server_error", "The run failed inside Threadline: " + e.Message), null, usage);
+            return await FinishAsync(run, lease, reply, log, RunStatus.Failed,
+                new RunError("server_error", "The run failed inside Threadline; the server log has the details."), null, reply.Usage);
         }
         finally
         {
-            heartbeat.Stop();
-            hub.Close(run.Id);
+            leases.Drop(lease);
+            hub.Close(log);
         }
     }
 
-    private async Task<Run?> FinishAsync(Run run, Reply reply, string status, RunError? error, string? incompleteReason, Usage? usage)
+    private async Task<Run?> RunAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, CancellationToken ct)
+    {
+        // :: Step 2: load
+        var view = RunSettingsView.Of(run);
+        var limit = ChatContext.LoadLimit(view, options.MaxContextMessages);
+        var (context, ownSteps, ownMessages) = await store.ReadAsync(async s => (
+            limit == 0 ? [] : await s.Messages.MessageContextListAsync(new MessageContextList(run.ThreadId,
+                Messages.MessagePositions.ContextEnd(run.ContextPosition!.Value), run.Id, limit)),
+            // A run claimed before (resumed after tool outputs) continues from its own earlier turns.
+            run.Attempt > 1 ? await s.RunSteps.RunStepListByRunAsync(run.Id) : [],
+            run.Attempt > 1 ? await s.Messages.MessageListByRunAsync(run.Id) : []), ct);
+        var messages = ChatContext.Messages(view, context, ownSteps, ownMessages);
+        if (messages is null)
+            return await FinishAsync(run, lease, reply, log, RunStatus.Incomplete, null, "max_prompt_tokens", run.Usage);
+        if (models.Resolve(run.Model) is not { } client)
+        {
+            return await FinishAsync(run, lease, reply, log, RunStatus.Failed, new RunError("server_error",
+                $"No model provider serves model '{run.Model}'. Use a built-in model (echo, echo:<ms>) or configure a provider that lists it."), null, run.Usage);
+        }
+
+        // :: Step 3: call, and :: Step 4: stream
+        var calledAtMs = time.UnixMilliseconds();
+        if (run.Attempt == 1 && run.PreviousEndedAtMs is { } previousEnd && previousEnd >= Math.Max(run.CreatedAtMs, run.EligibleAtMs))
+            metrics.Handoff(calledAtMs - previousEnd);
+        var answer = await caller.CallAsync(client, models.ProviderOf(run.Model)?.Name ?? "built-in", messages,
+            ChatContext.Options(view, run.Usage?.CompletionTokens ?? 0), piece =>
+            {
+                if (!reply.Begun)
+                    metrics.TimeToFirstToken(time.UnixMilliseconds() - calledAtMs);
+                reply.Append(piece);
+                return Task.CompletedTask;
+            }, ct);
+        reply.Usage = Add(run.Usage, answer.Usage);
+
+        // :: Step 5: persist and release
+        if (answer.ToolCalls.Count > 0)
+        {
+            await RequireActionAsync(run, lease, reply, log, answer.ToolCalls);
+            return null;
+        }
+        if (answer.FinishReason == ChatFinishReason.Length && run.MaxCompletionTokens is not null)
+            return await FinishAsync(run, lease, reply, log, RunStatus.Incomplete, null, "max_completion_tokens", reply.Usage);
+        return await FinishAsync(run, lease, reply, log, RunStatus.Completed, null, null, reply.Usage);
+    }
+
+    private async Task<Run?> FinishAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, string status, RunError? error, string? incompleteReason, Usage? usage)
     {
         // A completed run always leaves a reply, even an empty one, as the hosted API did.
         if (status == RunStatus.Completed)
-            await reply.BeginAsync(CancellationToken.None);
-        var result = await store.RunFinishAsync(new RunFinish(run.Id, identity.Owner, time.UnixMilliseconds(), status, reply.Output,
-            reply.Text, error, incompleteReason, usage) { HandoffLeaseMs = options.Handoff ? (long)options.LeaseTimeout.TotalMilliseconds : null }, CancellationToken.None);
-        if (result.Run is null)
+            reply.Begin();
+        if (!await reply.StoredAsync())
         {
-            LogLeaseLost(logger, run.Id);
+            LogLeaseLost(logger, run.Id, run.Attempt);
+            return null;
+        }
+        var finish = new RunFinish(run.Id, lease.Attempt, status, reply.Output, reply.Output is null ? null : reply.Text, error, incompleteReason, usage)
+        {
+            Handoff = options.Handoff && lease.Reason != StopReason.Released ? new ClaimFor(identity.Owner, (long)options.LeaseTimeout.TotalMilliseconds) : null,
+        };
+        var ended = await store.WriteAsync(s => lifecycle.FinishAsync(s, finish), CancellationToken.None);
+        if (ended is null)
+        {
+            LogLeaseLost(logger, run.Id, run.Attempt);
             return null;
         }
         // :: Step 6: announce
-        if (result.Reply is { } message)
-            Publish(run, RunEvents.MessageEnded(message));
-        if (result.Step is { } step)
-            Publish(run, RunEvents.StepEnded(step));
-        Publish(run, RunEvents.Run(result.Run));
-        LogRunEnded(logger, run.Id, result.Run.Status);
-        return result.Next;
+        if (ended.Reply is { } message)
+            Publish(log, new MessageEnded(message));
+        if (ended.Step is { } step)
+            Publish(log, new StepEnded(step));
+        Publish(log, new RunStatusChanged(ended.Run));
+        LogRunEnded(logger, run.Id, ended.Run.Status);
+        return ended.Next;
     }
 
-    private async Task RequireActionAsync(Run run, Reply reply, IReadOnlyList<FunctionCallContent> calls, Usage? usage)
+    private async Task RequireActionAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, IReadOnlyList<ToolCall> calls)
     {
-        var toolCalls = new JsonArray(calls.Select(c => (JsonNode)new JsonObject
-        {
-            ["id"] = c.CallId,
-            ["type"] = "function",
-            ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>()) },
-        }).ToArray());
+        if (!await reply.StoredAsync())
+            throw new LeaseLostException();
         var expiresAt = time.GetUtcNow().Add(options.ToolOutputsTimeout).ToUnixTimeSeconds();
-        var result = await store.RunRequireActionAsync(new RunRequireAction(run.Id, identity.Owner, time.UnixMilliseconds(), reply.Output,
-            reply.Text, toolCalls, expiresAt, usage), CancellationToken.None);
-        if (result.Run is null)
-        {
-            LogLeaseLost(logger, run.Id);
-            return;
-        }
+        var require = new RunRequireAction(run.Id, lease.Attempt, reply.Output, reply.Text, calls, expiresAt, reply.Usage);
+        var result = await store.WriteAsync(s => lifecycle.RequireActionAsync(s, require), CancellationToken.None)
+            ?? throw new LeaseLostException();
         if (result.CompletedMessage is { } message)
-            Publish(run, RunEvents.MessageEnded(message));
+            Publish(log, new MessageEnded(message));
         if (result.CompletedStep is { } textStep)
-            Publish(run, RunEvents.StepEnded(textStep));
-        Publish(run, RunEvents.StepOpened(RunEventNames.StepCreated, result.ToolStep!));
-        Publish(run, RunEvents.StepOpened(RunEventNames.StepInProgress, result.ToolStep!));
-        Publish(run, RunEvents.ToolCallsDelta(result.ToolStep!));
-        Publish(run, RunEvents.Run(result.Run));
+            Publish(log, new StepEnded(textStep));
+        Publish(log, new StepStarted(result.ToolStep));
+        Publish(log, new ToolCallsRequested(result.ToolStep));
+        Publish(log, new RunStatusChanged(result.Run));
         LogRunEnded(logger, run.Id, result.Run.Status);
     }
 
-    private void Publish(Run run, RunEvent e) => hub.Publish(run.Id, e);
-
-    private async Task<RunOutput> BeginOutputAsync(Run run, CancellationToken ct)
+    /// <summary>Shutdown: the run goes back to the queue (or fails, if it wrote output) so that another process takes it at once.</summary>
+    private async Task ReleaseAsync(Run run, ExecutionLease lease)
     {
-        var output = await store.RunOutputBeginAsync(new RunOutputBegin(run.Id, identity.Owner, time.UnixMilliseconds()), ct)
-            ?? throw new LeaseLostException();
-        foreach (var e in RunEvents.OutputBegun(output))
-            Publish(run, e);
-        return output;
+        try
+        {
+            var status = await store.WriteAsync(s => lifecycle.ReleaseAsync(s, run.Id, lease.Attempt), CancellationToken.None);
+            LogReleased(logger, run.Id, status ?? "(already taken over)");
+        }
+        catch (Exception e)
+        {
+            LogReleaseFailed(logger, run.Id, e);
+        }
     }
+
+    private void Publish(RunEventLog log, RunEvent e) => hub.Publish(log, e);
 
     private static Usage? Add(Usage? sofar, UsageDetails? call) =>
         call is null ? sofar : (sofar ?? Usage.Of(0, 0)).Add(Usage.Of(call.InputTokenCount ?? 0, call.OutputTokenCount ?? 0));
 
-    /// <summary>The reply being written: begun durably on its first text, streamed as deltas.</summary>
-    private sealed class Reply(Func<CancellationToken, Task<RunOutput>> begin, Action<RunEvent> publish)
+    /// <summary>
+    /// The reply being written: begun in memory on its first text (its ids minted, its opening events
+    /// out), stored durably beside the stream; the store must have it before the run ends.
+    /// </summary>
+    private sealed class Reply(Run run, TimeProvider time, RunEventLog log, RunExecutor executor, Func<RunOutput, Task<bool>> store)
     {
         private readonly StringBuilder _text = new();
+        private Task<bool>? _stored;
 
         public RunOutput? Output { get; private set; }
-        public string? Text => Output is null ? null : _text.ToString();
+        public bool Begun => Output is not null;
+        public string Text => _text.ToString();
+        public Usage? Usage { get; set; } = run.Usage;
 
-        public async Task BeginAsync(CancellationToken ct) => Output ??= await begin(ct);
-
-        public async Task AppendAsync(string piece, CancellationToken ct)
+        public void Begin()
         {
-            await BeginAsync(ct);
-            _text.Append(piece);
-            publish(RunEvents.TextDelta(Output!.Message.Id, piece));
+            if (Output is not null)
+                return;
+            Output = RunOutput.Begin(run, time.UnixSeconds());
+            executor.Publish(log, new StepStarted(Output.Step));
+            executor.Publish(log, new MessageStarted(Output.Message));
+            _stored = store(Output);
         }
+
+        public void Append(string piece)
+        {
+            Begin();
+            _text.Append(piece);
+            executor.Publish(log, new TextAppended(Output!.Message.Id, piece));
+        }
+
+        /// <summary>True when nothing was begun, or the begun reply is stored; false when the execution lost the run first.</summary>
+        public async Task<bool> StoredAsync() => _stored is null || await _stored;
     }
 
-    /// <summary>The run's lease passed to another process while this one worked.</summary>
-    private sealed class LeaseLostException() : Exception("The run's lease was lost to another process.");
+    /// <summary>The run's claim was superseded while this execution worked.</summary>
+    private sealed class LeaseLostException() : Exception("The run's lease was lost to another claim.");
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Run {RunId} ended {Status}")]
     private static partial void LogRunEnded(ILogger logger, string runId, string status);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Run {RunId}: lease lost to another process; its result is dropped")]
-    private static partial void LogLeaseLost(ILogger logger, string runId);
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Run {RunId}: attempt {Attempt} no longer holds the run; its result is dropped")]
+    private static partial void LogLeaseLost(ILogger logger, string runId, int attempt);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Run {RunId} failed")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Run {RunId} failed inside Threadline")]
     private static partial void LogRunFailed(ILogger logger, string runId, Exception exception);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Run {RunId} failed: {Reason}")]
-    private static partial void LogModelFailed(ILogger logger, string runId, string reason);
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Run {RunId} failed calling its model: {Code}")]
+    private static partial void LogModelFailed(ILogger logger, string runId, string code);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Run {RunId} released at shutdown: {Status}")]
+    private static partial void LogReleased(ILogger logger, string runId, string status);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "Run {RunId} could not be released at shutdown; its lease will lapse")]
+    private static partial void LogReleaseFailed(ILogger logger, string runId, Exception exception);
 }

@@ -1,22 +1,35 @@
+using Microsoft.Extensions.Options;
 using Threadline.Domain;
+using Threadline.Queue.Lifecycle;
+using Threadline.Runs;
 using Threadline.Storage;
 
 namespace Threadline.Queue;
 
 /// <summary>
-/// Claims eligible runs and hands them to the executor. The database decides which runs may
-/// start (I1, I2); this loop only decides when to ask: on a signal, at the next debounce
-/// deadline, or after the poll interval, whichever is first. Each pass also takes over runs
-/// whose lease lapsed (I5).
+/// Claims runs that may start and hands them to the executor. The database decides which runs may
+/// start (I1, I2); this loop decides only when to ask: when the store announces a queue change, when
+/// a slot frees, or at the queue's next deadline (a debounced head becoming eligible, a wait for
+/// tool outputs expiring, a lease lapsing), and never otherwise: an idle queue costs nothing. At
+/// shutdown it lets running executions finish within the host's shutdown timeout, then releases the
+/// rest so that another process takes them over at once.
 /// </summary>
 internal sealed partial class RunScheduler(
-    IThreadlineStore store, RunExecutor executor, SchedulerSignal signal, Webhooks.DeliverySignal deliveries, ProcessIdentity identity,
-    QueueOptions options, TimeProvider time, ILogger<RunScheduler> logger) : BackgroundService
+    IStore store, RunLifecycle lifecycle, RunExecutor executor, ExecutionSlots slots, LeaseKeeper leases, ProcessIdentity identity,
+    QueueOptions options, IOptions<HostOptions> host, TimeProvider time, ILogger<RunScheduler> logger) : BackgroundService
 {
-    private readonly SemaphoreSlim _slots = new(options.MaxConcurrentRuns, options.MaxConcurrentRuns);
+    /// <summary>Time kept from the host's shutdown timeout for releasing runs and stopping what comes after.</summary>
+    private static readonly TimeSpan ReleaseReserve = TimeSpan.FromSeconds(2);
+    private const int RescueBatch = 100;
+
+    /// <summary>A deadline said there was work and the write found none (another process took it): look again shortly, never in a tight loop.</summary>
+    private static readonly TimeSpan NothingAfterAll = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Woken by the store's queue announcements and by freed slots.</summary>
+    private readonly WakeSignal _wake = slots.WakeOnRelease(store.Changes.Subscribe(ChangeTopic.Queue));
     private readonly HashSet<Task> _running = [];
-    private long _nextRescueAtMs;
-    private long _nextExpiryAtMs;
+
+    private ClaimFor Claim => new(identity.Owner, (long)options.LeaseTimeout.TotalMilliseconds);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,87 +44,138 @@ internal sealed partial class RunScheduler(
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogPassFailed(logger, e);
-                wait = options.PollInterval;
+                wait = TimeSpan.FromSeconds(1);
             }
-            await signal.WaitAsync(wait, time, stoppingToken);
+            if (wait == TimeSpan.Zero)
+                continue;
+            await _wake.WaitAsync(wait, time, stoppingToken);
         }
-        await DrainAsync();
     }
 
-    /// <summary>One pass: rescue lapsed leases (when it is time to), claim what may run, and say how long to sleep.</summary>
+    /// <summary>
+    /// One pass: read the queue's deadlines (a read); apply lapsed leases and expired waits when one is
+    /// due, claim what may run when something may; else say how long to sleep. A pass that wrote
+    /// returns zero, so the next one reads the deadlines afresh.
+    /// </summary>
     public async Task<TimeSpan> RunOnceAsync(CancellationToken ct)
     {
-        var nowMs = time.UnixMilliseconds();
-        if (nowMs >= Math.Min(_nextRescueAtMs, _nextExpiryAtMs))
+        var deadlines = await store.ReadAsync(s => s.Runs.RunDeadlinesGetAsync(), ct);
+        var now = time.UnixMilliseconds();
+        var timeouts = Math.Min(deadlines.NextExpiryAtMs ?? long.MaxValue, deadlines.NextLeaseLapseAtMs is { } lapse ? lapse + 1 : long.MaxValue);
+
+        // :: Timeouts (I5, I6)
+        if (timeouts <= now)
         {
-            // Leases lapse on their own clock: looking four times per lease timeout takes a dead
-            // process's runs over within the timeout, without a write on every pass.
-            _nextRescueAtMs = nowMs + (long)(options.LeaseTimeout / 4).TotalMilliseconds;
-            var rescued = await store.RunRescueAsync(new RunRescue(nowMs,
-                "The server executing this run stopped before it finished; the run was taken over after its lease lapsed."), ct);
+            var rescued = await store.WriteAsync(s => lifecycle.RescueAsync(s, RescueBatch), ct);
             if (rescued.Total > 0)
-            {
                 LogRescued(logger, rescued.Requeued, rescued.Failed, rescued.Cancelled, rescued.Expired);
-                deliveries.Wake();
-            }
+            return rescued.Total > 0 ? TimeSpan.Zero : NothingAfterAll;
         }
 
-        var free = _slots.CurrentCount;
-        if (free > 0)
+        // :: Claims, as many as there are free slots
+        if (deadlines.NextEligibleAtMs <= now && slots.TakeUpTo(slots.Free) is var taken and > 0)
         {
-            var claimed = await store.RunClaimNextAsync(new RunClaim(identity.Owner, time.UnixMilliseconds(),
-                (long)options.LeaseTimeout.TotalMilliseconds, free), ct);
+            IReadOnlyList<Run> claimed;
+            try
+            {
+                claimed = await store.WriteAsync(s => lifecycle.ClaimNextAsync(s, Claim, taken), ct);
+            }
+            catch
+            {
+                slots.Release(taken);
+                throw;
+            }
+            slots.Release(taken - claimed.Count);
             foreach (var run in claimed)
                 Start(run);
-            if (claimed.Count == free)
-                return TimeSpan.Zero; // there may be more
+            return claimed.Count > 0 ? TimeSpan.Zero : NothingAfterAll;
         }
 
-        // Sleep until the next head becomes eligible, a wait for tool outputs expires, or it is time
-        // to look for lapsed leases, whichever comes first; at most the poll interval.
-        var deadlines = await store.RunDeadlinesAsync(ct);
-        _nextExpiryAtMs = deadlines.NextExpiryAtMs ?? long.MaxValue;
-        // With every slot taken, a finishing run's wake is what matters, not eligible heads.
-        var nextEligible = _slots.CurrentCount > 0 ? deadlines.NextEligibleAtMs ?? long.MaxValue : long.MaxValue;
-        var dueAtMs = Math.Min(Math.Min(nextEligible, _nextExpiryAtMs), _nextRescueAtMs);
-        var until = TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(dueAtMs - time.UnixMilliseconds(), (long)options.PollInterval.TotalMilliseconds)));
-        return until;
+        // :: Sleep until the next deadline; with every slot taken, a freed slot matters, not eligible heads.
+        var eligible = slots.Free > 0 ? deadlines.NextEligibleAtMs ?? long.MaxValue : long.MaxValue;
+        var due = Math.Min(eligible, timeouts);
+        if (due == long.MaxValue)
+            return Timeout.InfiniteTimeSpan;
+        return TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, int.MaxValue));
     }
 
-    private void Start(Runs.Run run)
+    /// <summary>Takes a slot for a run a request is about to make, so that the request can claim it in its own transaction.</summary>
+    public SlotReservation? Reserve() => options.Enabled && !_stopping && slots.TakeUpTo(1) == 1 ? new SlotReservation(this) : null;
+
+    private volatile bool _stopping;
+
+    private void ReleaseSlot() => slots.Release();
+
+    /// <summary>Executes a claimed run (and the runs handed to its slot after it), in a slot already taken.</summary>
+    private void Start(Run run)
     {
-        _slots.Wait();
         Task task = null!;
         lock (_running)
         {
             task = Task.Run(async () =>
-        {
-            try
             {
-                // A finished run may hand its slot straight to the thread's next run.
-                for (Runs.Run? next = run; next is not null;)
-                    next = await executor.ExecuteAsync(next, CancellationToken.None);
-            }
-            finally
-            {
-                _slots.Release();
-                lock (_running)
-                    _running.Remove(task);
-                signal.Wake();
-                deliveries.Wake();
-            }
-        });
+                try
+                {
+                    for (Run? next = run; next is not null;)
+                        next = await executor.ExecuteAsync(next, CancellationToken.None);
+                }
+                catch (Exception e)
+                {
+                    LogExecutionFaulted(logger, run.Id, e);
+                }
+                finally
+                {
+                    slots.Release();
+                    lock (_running)
+                        _running.Remove(task);
+                }
+            });
             _running.Add(task);
         }
     }
 
-    /// <summary>On shutdown, give running runs a moment; their leases cover the rest.</summary>
-    private async Task DrainAsync()
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
+        await base.StopAsync(cancellationToken);
         Task[] running;
         lock (_running)
-            running = _running.ToArray();
-        await Task.WhenAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(5), time));
+            running = [.. _running];
+        if (running.Length == 0)
+            return;
+        // Executions finish on their own while the host allows; what is left is handed over.
+        var drain = host.Value.ShutdownTimeout - ReleaseReserve;
+        var all = Task.WhenAll(running);
+        if (drain > TimeSpan.Zero)
+            await Task.WhenAny(all, Task.Delay(drain, time, cancellationToken)).ConfigureAwait(false);
+        if (!all.IsCompleted)
+        {
+            var held = leases.Held;
+            LogReleasing(logger, held.Count);
+            foreach (var lease in held)
+                lease.Stop(StopReason.Released);
+            await Task.WhenAny(all, Task.Delay(ReleaseReserve, time, CancellationToken.None)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A slot taken for a request's run; returned unless a run is started in it.</summary>
+    internal sealed class SlotReservation(RunScheduler scheduler) : IDisposable
+    {
+        private int _used;
+
+        public ClaimFor Claim => scheduler.Claim;
+
+        public void Start(Run run)
+        {
+            if (Interlocked.Exchange(ref _used, 1) == 0)
+                scheduler.Start(run);
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _used, 1) == 0)
+                scheduler.ReleaseSlot();
+        }
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Run scheduler started as {Owner} (lease timeout {LeaseSeconds} s)")]
@@ -120,6 +184,12 @@ internal sealed partial class RunScheduler(
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Took over runs: {Requeued} requeued and {Failed} failed after their lease lapsed, {Cancelled} cancelled, {Expired} expired waiting for tool outputs")]
     private static partial void LogRescued(ILogger logger, int requeued, int failed, int cancelled, int expired);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Scheduler pass failed; trying again")]
+    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Scheduler pass failed; trying again in a second")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "The execution of run {RunId} faulted")]
+    private static partial void LogExecutionFaulted(ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Shutting down: releasing {Count} runs still executing, for another process to take over")]
+    private static partial void LogReleasing(ILogger logger, int count);
 }

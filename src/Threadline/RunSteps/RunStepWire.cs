@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Threadline.Domain;
 using Threadline.Runs;
 
 namespace Threadline.RunSteps;
@@ -7,8 +7,8 @@ namespace Threadline.RunSteps;
 /// <summary>The <c>thread.run.step</c> object on the wire.</summary>
 internal sealed record RunStepObject(
     string Id, long CreatedAt, string AssistantId, string ThreadId, string RunId, string Type, string Status,
-    JsonObject StepDetails, RunError? LastError, long? ExpiredAt, long? CancelledAt, long? FailedAt, long? CompletedAt,
-    IReadOnlyDictionary<string, string> Metadata, Usage? Usage)
+    RawJson StepDetails, RunError? LastError, long? ExpiredAt, long? CancelledAt, long? FailedAt, long? CompletedAt,
+    RawJson Metadata, Usage? Usage)
 {
     [JsonPropertyOrder(-1)] public string Object => "thread.run.step";
 

@@ -1,10 +1,10 @@
-using System.Text.Json.Nodes;
+using Threadline.Domain;
 
 namespace Threadline.Runs;
 
 /// <summary>
 /// A run of an assistant on a thread. The settings are copied from the assistant when the run
-/// is made; the queue fields say when it may start and who executes it.
+/// is made; the queue fields say when it may start and which execution holds it.
 /// </summary>
 internal sealed record Run
 {
@@ -19,23 +19,23 @@ internal sealed record Run
     public long? CancelledAt { get; init; }
     public long? FailedAt { get; init; }
     public long? CompletedAt { get; init; }
-    public JsonObject? RequiredAction { get; init; }
+    public RawJson RequiredAction { get; init; } = RawJson.Null;
     public RunError? LastError { get; init; }
     public string? IncompleteReason { get; init; }
     public required string Model { get; init; }
     public string? Instructions { get; init; }
     public string? AdditionalInstructions { get; init; }
-    public required JsonArray Tools { get; init; }
-    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+    public required RawJson Tools { get; init; }
+    public required RawJson Metadata { get; init; }
     public Usage? Usage { get; init; }
     public double? Temperature { get; init; }
     public double? TopP { get; init; }
     public long? MaxPromptTokens { get; init; }
     public long? MaxCompletionTokens { get; init; }
-    public required JsonObject TruncationStrategy { get; init; }
-    public required JsonNode ToolChoice { get; init; }
+    public required RawJson TruncationStrategy { get; init; }
+    public required RawJson ToolChoice { get; init; }
     public bool ParallelToolCalls { get; init; } = true;
-    public required JsonNode ResponseFormat { get; init; }
+    public required RawJson ResponseFormat { get; init; }
     public string? ReasoningEffort { get; init; }
 
     // :: The queue
@@ -48,11 +48,24 @@ internal sealed record Run
 
     public required long CreatedAtMs { get; init; }
 
-    /// <summary>The earliest instant (unix ms) the scheduler may start the run.</summary>
+    /// <summary>The earliest instant (unix ms) the run may start.</summary>
     public required long EligibleAtMs { get; init; }
 
-    /// <summary>How many times an executor claimed the run (a run resumed after tool outputs is claimed again).</summary>
+    /// <summary>
+    /// How many times an execution claimed the run (a run resumed after tool outputs is claimed
+    /// again). It is the fencing token: every write of an execution names the attempt it holds, and
+    /// changes nothing once another claim superseded it.
+    /// </summary>
     public int Attempt { get; init; }
+
+    /// <summary>The process that holds the run's lease, while one does.</summary>
+    public string? LeaseOwner { get; init; }
+
+    public long? LeaseExpiresAtMs { get; init; }
+
+    public long? StartedAtMs { get; init; }
+
+    public long? EndedAtMs { get; init; }
 
     /// <summary>The thread position the run saw when it first started (I4); null until then.</summary>
     public long? ContextPosition { get; init; }

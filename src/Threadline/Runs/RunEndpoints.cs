@@ -1,8 +1,7 @@
 using Threadline.Api;
 using Threadline.Auth;
-using Threadline.Messages;
-using Threadline.RunSteps;
-using Threadline.Storage;
+using Threadline.Domain;
+using Threadline.Queue.Lifecycle;
 using Threadline.Streaming;
 using Threadline.Threads;
 
@@ -21,41 +20,53 @@ internal static class RunEndpoints
         api.MapPost("/threads/runs", async (HttpContext http, RunService runs, RunEventFeed feed) =>
         {
             var request = await RequestBody.ReadAsync<ThreadAndRunRequest>(http.Request);
-            var result = await runs.CreateThreadAndRunAsync(http.ProjectId(), request, http.RequestAborted);
+            var create = new CreateThreadAndRun(RunRequests.Read(request), ThreadEndpoints.Read(request.Thread ?? new ThreadRequest(), "thread"),
+                request.ToolResources is null ? null : RawJson.From(request.ToolResources));
+            var result = (await runs.CreateThreadAndRunAsync(http.ProjectId(), create, http.RequestAborted)).OrThrow();
             return await CreatedAsync(http, result, request.Stream == true, feed, withThread: true);
         });
 
         api.MapPost("/threads/{threadId}/runs", async (string threadId, HttpContext http, RunService runs, RunEventFeed feed) =>
         {
             var request = await RequestBody.ReadAsync<RunRequest>(http.Request);
-            var result = await runs.CreateAsync(http.ProjectId(), threadId, request, http.RequestAborted);
+            var create = new CreateRun(RunRequests.Read(request), request.AdditionalInstructions,
+                Messages.MessageRequests.ReadMany(request.AdditionalMessages, "additional_messages"));
+            var result = (await runs.CreateAsync(http.ProjectId(), threadId, create, http.RequestAborted)).OrThrow();
             return await CreatedAsync(http, result, request.Stream == true, feed, withThread: false);
         });
 
         api.MapGet("/threads/{threadId}/runs", async (string threadId, HttpContext http, RunService runs) =>
-            ListResponse<RunObject>.From(await runs.ListAsync(http.ProjectId(), threadId, ListQuery.Read(http.Request), http.RequestAborted), RunObject.From, r => r.Id));
+            Wire.List((await runs.ListAsync(http.ProjectId(), threadId, ListQuery.Read(http.Request), http.RequestAborted)).OrThrow(), RunObject.From, r => r.Id));
 
         api.MapGet("/threads/{threadId}/runs/{runId}", async (string threadId, string runId, HttpContext http, RunService runs) =>
-            Polled(http, await runs.GetAsync(http.ProjectId(), threadId, runId, http.RequestAborted)));
+            Polled(http, (await runs.GetAsync(http.ProjectId(), threadId, runId, http.RequestAborted)).OrThrow()));
 
         api.MapPost("/threads/{threadId}/runs/{runId}", async (string threadId, string runId, HttpContext http, RunService runs) =>
-            Polled(http, await runs.ModifyAsync(http.ProjectId(), threadId, runId, await RequestBody.ReadAsync<MetadataRequest>(http.Request), http.RequestAborted)));
+        {
+            var request = await RequestBody.ReadAsync<Messages.MetadataRequest>(http.Request);
+            Validate.Metadata(request.Metadata);
+            var metadata = request.Metadata is null ? (RawJson?)null : RawJson.From(request.Metadata);
+            return Polled(http, (await runs.ModifyAsync(http.ProjectId(), threadId, runId, metadata, http.RequestAborted)).OrThrow());
+        });
 
         api.MapPost("/threads/{threadId}/runs/{runId}/cancel", async (string threadId, string runId, HttpContext http, RunService runs) =>
-            Polled(http, await runs.CancelAsync(http.ProjectId(), threadId, runId, http.RequestAborted)));
+            Polled(http, (await runs.CancelAsync(http.ProjectId(), threadId, runId, http.RequestAborted)).OrThrow()));
 
-        api.MapPost("/threads/{threadId}/runs/{runId}/submit_tool_outputs", async (string threadId, string runId, HttpContext http, RunService runs, RunEventFeed feed, IThreadlineStore store) =>
+        api.MapPost("/threads/{threadId}/runs/{runId}/submit_tool_outputs", async (string threadId, string runId, HttpContext http, RunService runs, RunEventFeed feed) =>
         {
             var request = await RequestBody.ReadAsync<ToolOutputsRequest>(http.Request);
-            var result = await runs.SubmitToolOutputsAsync(http.ProjectId(), threadId, runId, request, http.RequestAborted);
+            var outputs = RunRequests.ReadToolOutputs(request);
+            var (result, resumedFrom) = (await runs.SubmitToolOutputsAsync(http.ProjectId(), threadId, runId, outputs, http.RequestAborted)).OrThrow();
             var run = result.Run!;
             if (request.Stream != true)
-                return Results.Json(Polled(http, run), WireJson.Options);
+                return Polled(http, run);
             // The steps so far were reported by the stream that ended at requires_action.
-            var known = (await store.RunStepListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, http.RequestAborted)).Items.Select(s => s.Id).ToHashSet();
-            await ServerSentEvents.WriteAsync(http.Response,
-                [RunEvents.StepEnded(result.ToolStep!), RunEvents.Run(RunEventNames.Queued, run)],
-                feed.ReadAsync(run, run.Attempt, known, http.RequestAborted));
+            var known = (await runs.StepsAsync(run.ProjectId, run.ThreadId, run.Id, Storage.PageRequest.All, http.RequestAborted)).OrThrow()
+                .Items.Where(s => s.Id != result.ToolStep!.Id).Select(s => s.Id).ToHashSet();
+            known.Add(result.ToolStep!.Id);
+            await EventStream.WriteAsync<RunEvent>(http.Response,
+                [new StepEnded(result.ToolStep!), new RunStatusChanged(run with { Status = RunStatus.Queued })],
+                feed.ReadAsync(run, resumedFrom, known, http.RequestAborted), RunFrames.Of);
             return Results.Empty;
         });
     }
@@ -66,21 +77,27 @@ internal static class RunEndpoints
         http.Response.Headers[JoinedHeader] = result.Joined ? "true" : "false";
         var run = result.Run!;
         if (!stream)
-            return Results.Json(Polled(http, run) with { Joined = result.Joined }, WireJson.Options);
+        {
+            if (!run.IsTerminal)
+                http.Response.Headers[PollAfterHeader] = PollAfterMs;
+            return Wire.Json(RunObject.From(run) with { Joined = result.Joined });
+        }
         var first = new List<RunEvent>();
         if (withThread)
-            first.Add(new RunEvent(RunEventNames.ThreadCreated, ThreadObject.From(result.Thread!)));
-        var asQueued = run with { Status = RunStatus.Queued };
-        first.Add(RunEvents.Run(RunEventNames.Created, asQueued));
-        first.Add(RunEvents.Run(RunEventNames.Queued, asQueued));
-        await ServerSentEvents.WriteAsync(http.Response, first, feed.ReadAsync(run, run.Attempt, new HashSet<string>(), http.RequestAborted));
+            first.Add(new ThreadCreated(result.Thread!));
+        var asQueued = run with { Status = RunStatus.Queued, StartedAt = null };
+        first.Add(new RunCreated(asQueued));
+        first.Add(new RunStatusChanged(asQueued));
+        // A joined run may have started long ago; a new one has had no execution reported yet.
+        var reported = result.Joined ? run.Attempt : 0;
+        await EventStream.WriteAsync(http.Response, first, feed.ReadAsync(run, reported, new HashSet<string>(), http.RequestAborted), RunFrames.Of);
         return Results.Empty;
     }
 
-    private static RunObject Polled(HttpContext http, Run run)
+    private static IResult Polled(HttpContext http, Run run)
     {
         if (!run.IsTerminal)
             http.Response.Headers[PollAfterHeader] = PollAfterMs;
-        return RunObject.From(run);
+        return Wire.Json(RunObject.From(run));
     }
 }

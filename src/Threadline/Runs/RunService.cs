@@ -1,123 +1,143 @@
-using System.Text.Json.Nodes;
-using Threadline.Api;
-using Threadline.Assistants;
 using Threadline.Domain;
 using Threadline.Hosting;
 using Threadline.Messages;
 using Threadline.Queue;
+using Threadline.Queue.Lifecycle;
+using Threadline.RunSteps;
 using Threadline.Storage;
-using Threadline.Streaming;
 using Threadline.Threads;
 
 namespace Threadline.Runs;
 
 internal sealed class RunService(
-    IThreadlineStore store, ThreadService threads, MessageFactory messages, SchedulerSignal scheduler, ActiveRuns active,
-    RunEventHub hub, Webhooks.DeliverySignal deliveries, ThreadlineOptions options, TimeProvider time)
+    IStore store, RunLifecycle lifecycle, RunScheduler scheduler, LeaseKeeper leases, ThreadService threads,
+    MessageFactory messages, ThreadlineOptions options, TimeProvider time)
 {
-    public const long MaxDebounceMs = 600_000;
-    public const long MaxMaxWaitMs = 3_600_000;
+    private static readonly RawJson DefaultTruncation = RawJson.Trusted("""{"type":"auto","last_messages":null}""");
 
-    public async Task<RunCreateResult> CreateAsync(string projectId, string threadId, RunRequest request, CancellationToken ct)
+    public async Task<Outcome<RunCreateResult>> CreateAsync(string projectId, string threadId, CreateRun request, CancellationToken ct)
     {
-        var run = await PrepareAsync(projectId, threadId, request, ct) with { AdditionalInstructions = request.AdditionalInstructions };
-        var additional = messages.CreateMany(projectId, threadId, request.AdditionalMessages, "additional_messages");
-        return Started(await store.RunCreateAsync(new RunCreate(run, null, additional, OnActiveOf(request), run.CreatedAtMs), ct), threadId);
+        var built = await BuildAsync(projectId, threadId, request.Settings, ct);
+        if (built.Problem is { } problem)
+            return problem;
+        var create = new RunCreate(built.Value! with { AdditionalInstructions = request.AdditionalInstructions }, null,
+            messages.CreateMany(projectId, threadId, request.AdditionalMessages), OnActiveOf(request.Settings));
+        return await StartAsync(create, threadId, ct);
     }
 
-    public async Task<RunCreateResult> CreateThreadAndRunAsync(string projectId, ThreadAndRunRequest request, CancellationToken ct)
+    public async Task<Outcome<RunCreateResult>> CreateThreadAndRunAsync(string projectId, CreateThreadAndRun request, CancellationToken ct)
     {
-        var thread = threads.Prepare(projectId, request.Thread ?? new ThreadRequest(), "thread");
-        if (request.ToolResources is not null && thread.Thread.ToolResources is null)
-            thread = thread with { Thread = thread.Thread with { ToolResources = request.ToolResources } };
-        var run = await PrepareAsync(projectId, thread.Thread.Id, request, ct);
-        return Started(await store.RunCreateAsync(new RunCreate(run, thread, [], OnActiveOf(request), run.CreatedAtMs), ct), thread.Thread.Id);
+        var thread = threads.Prepare(projectId, request.Thread);
+        if (request.ToolResources is { } resources && thread.Thread.ToolResources.IsNull)
+            thread = thread with { Thread = thread.Thread with { ToolResources = resources } };
+        var built = await BuildAsync(projectId, thread.Thread.Id, request.Settings, ct);
+        if (built.Problem is { } problem)
+            return problem;
+        return await StartAsync(new RunCreate(built.Value!, thread, [], OnActiveOf(request.Settings)), thread.Thread.Id, ct);
     }
 
-    public async Task<Run> GetAsync(string projectId, string threadId, string runId, CancellationToken ct)
-    {
-        await threads.RequireAsync(projectId, threadId, ct);
-        return await store.RunGetAsync(projectId, threadId, runId, ct) ?? throw ApiException.NoSuch("run", runId);
-    }
+    public async Task<Outcome<Run>> GetAsync(string projectId, string threadId, string runId, CancellationToken ct) =>
+        await store.ReadAsync<Outcome<Run>>(async s => await s.Runs.RunGetAsync(projectId, threadId, runId) is { } run
+            ? run
+            : await MissingAsync(s, projectId, threadId, "run", runId), ct);
 
-    public async Task<Run> ModifyAsync(string projectId, string threadId, string runId, MetadataRequest request, CancellationToken ct)
-    {
-        Validate.Metadata(request.Metadata);
-        var current = await GetAsync(projectId, threadId, runId, ct);
-        if (request.Metadata is null)
-            return current;
-        if (!await store.RunMetadataUpdateAsync(projectId, threadId, runId, request.Metadata, ct))
-            throw ApiException.NoSuch("run", runId);
-        return current with { Metadata = request.Metadata };
-    }
-
-    public async Task<Page<Run>> ListAsync(string projectId, string threadId, PageRequest page, CancellationToken ct)
-    {
-        await threads.RequireAsync(projectId, threadId, ct);
-        return await store.RunListAsync(projectId, threadId, page, ct);
-    }
-
-    public async Task<Run> CancelAsync(string projectId, string threadId, string runId, CancellationToken ct)
-    {
-        await threads.RequireAsync(projectId, threadId, ct);
-        var result = await store.RunCancelAsync(new RunCancel(projectId, threadId, runId, time.UnixMilliseconds()), ct);
-        if (result.Run is null)
-            throw ApiException.NoSuch("run", runId);
-        if (result.RefusedStatus is { } status)
-            throw ApiException.Invalid($"Cannot cancel run with status '{status}'.");
-        if (result.Run.Status == RunStatus.Cancelling)
-            hub.Publish(runId, RunEvents.Run(result.Run));
-        active.Cancel(runId);
-        scheduler.Wake();
-        deliveries.Wake();
-        return result.Run;
-    }
-
-    /// <summary>Records an output for every tool call; the run goes back to the head of its thread's queue.</summary>
-    public async Task<RunToolOutputsResult> SubmitToolOutputsAsync(string projectId, string threadId, string runId, ToolOutputsRequest request, CancellationToken ct)
-    {
-        var outputs = Validate.Required(request.ToolOutputs, "tool_outputs");
-        for (var i = 0; i < outputs.Count; i++)
+    public Task<Outcome<Run>> ModifyAsync(string projectId, string threadId, string runId, RawJson? metadata, CancellationToken ct) =>
+        store.WriteAsync<Outcome<Run>>(async s =>
         {
-            var output = Validate.Item(outputs[i], $"tool_outputs[{i}]");
-            Validate.Required(output.ToolCallId, $"tool_outputs[{i}].tool_call_id");
-            Validate.MaxLength(output.Output, 512 * 1024, $"tool_outputs[{i}].output");
-        }
-        await threads.RequireAsync(projectId, threadId, ct);
-        var result = await store.RunToolOutputsSubmitAsync(new RunToolOutputsSubmit(projectId, threadId, runId,
-            outputs.Select(o => KeyValuePair.Create(o!.ToolCallId!, o.Output ?? "")).ToList(), time.UnixMilliseconds()), ct);
-        if (result.Run is null)
-            throw ApiException.NoSuch("run", runId);
-        if (result.RefusedStatus is { } status)
-            throw ApiException.Invalid($"Runs in status \"{status}\" do not accept tool outputs.");
-        if (result.Problem is { } problem)
-            throw ApiException.Invalid(problem, "tool_outputs");
-        scheduler.Wake();
+            if (await s.Runs.RunGetAsync(projectId, threadId, runId) is not { } current)
+                return await MissingAsync(s, projectId, threadId, "run", runId);
+            if (metadata is not { } m)
+                return current;
+            await s.Runs.RunMetadataUpdateAsync(projectId, threadId, runId, m);
+            return current with { Metadata = m };
+        }, ct);
+
+    public async Task<Outcome<Page<Run>>> ListAsync(string projectId, string threadId, PageRequest page, CancellationToken ct) =>
+        await store.ReadAsync<Outcome<Page<Run>>>(async s =>
+        {
+            var found = await s.Runs.RunListAsync(projectId, threadId, page);
+            return found.Items.Count == 0 && !await s.Threads.ThreadExistsAsync(projectId, threadId) ? new NotFound("thread", threadId) : found;
+        }, ct);
+
+    public async Task<Outcome<Run>> CancelAsync(string projectId, string threadId, string runId, CancellationToken ct)
+    {
+        var outcome = await store.WriteAsync<Outcome<Run>>(async s =>
+        {
+            var result = await lifecycle.CancelAsync(s, new RunCancel(projectId, threadId, runId));
+            if (result.Run is null)
+                return await MissingAsync(s, projectId, threadId, "run", runId);
+            if (result.RefusedStatus is { } status)
+                return new RunStatusRefused(status, RunOperation.Cancel);
+            return result.Run;
+        }, ct);
+        if (outcome.Value is { Status: RunStatus.Cancelling })
+            leases.RequestCancel(runId);
+        return outcome;
+    }
+
+    /// <summary>Records an output for every tool call; the run goes back to the head of its thread's queue (and starts at once when it may).</summary>
+    public async Task<Outcome<(RunToolOutputsResult Result, int ResumedFromAttempt)>> SubmitToolOutputsAsync(
+        string projectId, string threadId, string runId, IReadOnlyList<KeyValuePair<string, string>> outputs, CancellationToken ct)
+    {
+        using var slot = scheduler.Reserve();
+        var outcome = await store.WriteAsync<Outcome<(RunToolOutputsResult, int)>>(async s =>
+        {
+            var before = await s.Runs.RunGetAsync(projectId, threadId, runId);
+            var result = await lifecycle.SubmitToolOutputsAsync(s, new RunToolOutputsSubmit(projectId, threadId, runId, outputs) { Claim = slot?.Claim });
+            if (result.Run is null)
+                return await MissingAsync(s, projectId, threadId, "run", runId);
+            if (result.RefusedStatus is { } status)
+                return new RunStatusRefused(status, RunOperation.SubmitToolOutputs);
+            if (result.Problem is { } problem)
+                return new ToolOutputsMismatch(problem);
+            return (result, before!.Attempt);
+        }, ct);
+        if (outcome.Value.Item1?.Claimed is { } claimed)
+            slot!.Start(claimed);
+        return outcome;
+    }
+
+    public async Task<Outcome<Page<RunStep>>> StepsAsync(string projectId, string threadId, string runId, PageRequest page, CancellationToken ct) =>
+        await store.ReadAsync<Outcome<Page<RunStep>>>(async s =>
+        {
+            if (await s.Runs.RunGetAsync(projectId, threadId, runId) is null)
+                return await MissingAsync(s, projectId, threadId, "run", runId);
+            return await s.RunSteps.RunStepListAsync(projectId, threadId, runId, page);
+        }, ct);
+
+    public async Task<Outcome<RunStep>> StepAsync(string projectId, string threadId, string runId, string stepId, CancellationToken ct) =>
+        await store.ReadAsync<Outcome<RunStep>>(async s =>
+        {
+            if (await s.RunSteps.RunStepGetAsync(projectId, threadId, runId, stepId) is { } step)
+                return step;
+            if (await s.Runs.RunGetAsync(projectId, threadId, runId) is null)
+                return await MissingAsync(s, projectId, threadId, "run", runId);
+            return new NotFound("run step", stepId);
+        }, ct);
+
+    /// <summary>Makes (or joins) the run; a run that may start at once is claimed in the same transaction and started here.</summary>
+    private async Task<Outcome<RunCreateResult>> StartAsync(RunCreate create, string threadId, CancellationToken ct)
+    {
+        using var slot = create.Run.DebounceMs == 0 ? scheduler.Reserve() : null;
+        var result = await store.WriteAsync(s => lifecycle.CreateAsync(s, create with { Claim = slot?.Claim }), ct);
+        if (result.ThreadMissing)
+            return new NotFound("thread", threadId);
+        if (result.RejectedByRunId is { } activeRun)
+            return new ThreadBusy(result.Thread?.Id ?? threadId, activeRun, ForMessage: false);
+        if (result.Claimed is { } claimed)
+            slot!.Start(claimed);
+        if (result.InterruptedRunId is { } interrupted)
+            leases.RequestCancel(interrupted);
         return result;
     }
 
-    /// <summary>Validates the settings and makes the run, copying what it does not override from the assistant.</summary>
-    private async Task<Run> PrepareAsync(string projectId, string threadId, RunSettingsRequest r, CancellationToken ct)
+    /// <summary>The run as it will be made: what the request does not set comes from the assistant.</summary>
+    private async Task<Outcome<Run>> BuildAsync(string projectId, string threadId, RunSettings r, CancellationToken ct)
     {
-        var assistantId = Validate.Required(r.AssistantId, "assistant_id");
-        Validate.MaxLength(r.Instructions, 256_000, "instructions");
-        Validate.Tools(r.Tools, 20);
-        Validate.Metadata(r.Metadata);
-        Validate.Range(r.Temperature, 0, 2, "temperature");
-        Validate.Range(r.TopP, 0, 1, "top_p");
-        Validate.Range(r.MaxPromptTokens, 256, int.MaxValue, "max_prompt_tokens");
-        Validate.Range(r.MaxCompletionTokens, 256, int.MaxValue, "max_completion_tokens");
-        Validate.TruncationStrategy(r.TruncationStrategy);
-        Validate.ToolChoice(r.ToolChoice);
-        Validate.ResponseFormat(r.ResponseFormat);
-        Validate.OneOf(r.ReasoningEffort, "reasoning_effort", "minimal", "low", "medium", "high");
-        Validate.Range(r.DebounceMs, 0, MaxDebounceMs, "debounce_ms");
-        Validate.Range(r.MaxWaitMs, 0, MaxMaxWaitMs, "max_wait_ms");
-        Validate.OneOf(r.OnActive, "on_active", "queue", "reject", "interrupt");
-
-        var assistant = await store.AssistantGetAsync(projectId, assistantId, ct) ?? throw ApiException.NoSuch("assistant", assistantId);
+        var assistant = await store.ReadAsync(s => s.Assistants.AssistantGetAsync(projectId, r.AssistantId), ct);
+        if (assistant is null)
+            return new NotFound("assistant", r.AssistantId);
         var nowMs = time.UnixMilliseconds();
-        var debounce = r.DebounceMs ?? 0;
         var maxWait = r.MaxWaitMs ?? options.DefaultMaxWaitMs;
         return new Run
         {
@@ -129,42 +149,27 @@ internal sealed class RunService(
             CreatedAt = nowMs / 1000,
             Model = r.Model ?? assistant.Model,
             Instructions = r.Instructions ?? assistant.Instructions,
-            Tools = r.Tools ?? (JsonArray)assistant.Tools.DeepClone(),
-            Metadata = r.Metadata ?? Metadata.Empty,
+            Tools = r.Tools ?? assistant.Tools,
+            Metadata = r.Metadata,
             Temperature = r.Temperature ?? assistant.Temperature,
             TopP = r.TopP ?? assistant.TopP,
             MaxPromptTokens = r.MaxPromptTokens,
             MaxCompletionTokens = r.MaxCompletionTokens,
-            TruncationStrategy = r.TruncationStrategy as JsonObject ?? new JsonObject { ["type"] = "auto", ["last_messages"] = null },
-            ToolChoice = r.ToolChoice ?? JsonValue.Create("auto"),
+            TruncationStrategy = r.TruncationStrategy ?? DefaultTruncation,
+            ToolChoice = r.ToolChoice ?? Assistants.WireDefaults.Auto,
             ParallelToolCalls = r.ParallelToolCalls ?? true,
-            ResponseFormat = r.ResponseFormat ?? assistant.ResponseFormat?.DeepClone() ?? JsonValue.Create("auto"),
+            ResponseFormat = r.ResponseFormat ?? (assistant.ResponseFormat.IsNull ? Assistants.WireDefaults.Auto : assistant.ResponseFormat),
             ReasoningEffort = r.ReasoningEffort ?? assistant.ReasoningEffort,
-            DebounceMs = debounce,
+            DebounceMs = r.DebounceMs,
             MaxWaitMs = maxWait,
             CreatedAtMs = nowMs,
-            EligibleAtMs = nowMs + Math.Min(debounce, maxWait),
+            EligibleAtMs = nowMs + Math.Min(r.DebounceMs, maxWait),
         };
     }
 
-    private OnActive OnActiveOf(RunSettingsRequest r) => r.OnActive switch
-    {
-        "queue" => OnActive.Queue,
-        "reject" => OnActive.Reject,
-        "interrupt" => OnActive.Interrupt,
-        _ => options.StrictByDefault ? OnActive.Reject : OnActive.Queue,
-    };
+    private OnActive OnActiveOf(RunSettings r) => r.OnActive ?? (options.StrictByDefault ? OnActive.Reject : OnActive.Queue);
 
-    /// <summary>Answers a refused create; otherwise tells the scheduler, and stops the run an interrupt cancelled.</summary>
-    private RunCreateResult Started(RunCreateResult result, string threadId)
-    {
-        if (result.ThreadMissing)
-            throw ApiException.NoSuch("thread", threadId);
-        if (result.RejectedByRunId is { } activeRun)
-            throw ApiException.Invalid($"Thread {result.Thread?.Id ?? threadId} already has an active run {activeRun}.");
-        if (result.InterruptedRunId is { } interrupted)
-            active.Cancel(interrupted);
-        scheduler.Wake();
-        return result;
-    }
+    /// <summary>The hosted API names the thread when it is the thread that is missing.</summary>
+    private static async ValueTask<Problem> MissingAsync(IStoreSession s, string projectId, string threadId, string noun, string id) =>
+        await s.Threads.ThreadExistsAsync(projectId, threadId) ? new NotFound(noun, id) : new NotFound("thread", threadId);
 }

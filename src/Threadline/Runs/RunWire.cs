@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Threadline.Domain;
 using Threadline.Messages;
 using Threadline.Threads;
 
@@ -11,12 +12,12 @@ namespace Threadline.Runs;
 /// joined a run that was already waiting.
 /// </summary>
 internal sealed record RunObject(
-    string Id, long CreatedAt, string ThreadId, string AssistantId, string Status, JsonObject? RequiredAction,
+    string Id, long CreatedAt, string ThreadId, string AssistantId, string Status, RawJson RequiredAction,
     RunError? LastError, long? ExpiresAt, long? StartedAt, long? CancelledAt, long? FailedAt, long? CompletedAt,
-    IncompleteDetails? IncompleteDetails, string Model, string Instructions, JsonArray Tools,
-    IReadOnlyDictionary<string, string> Metadata, Usage? Usage, double? Temperature, double? TopP,
-    long? MaxPromptTokens, long? MaxCompletionTokens, JsonObject TruncationStrategy, JsonNode ToolChoice,
-    bool ParallelToolCalls, JsonNode ResponseFormat, string? ReasoningEffort,
+    IncompleteDetails? IncompleteDetails, string Model, string Instructions, RawJson Tools,
+    RawJson Metadata, Usage? Usage, double? Temperature, double? TopP,
+    long? MaxPromptTokens, long? MaxCompletionTokens, RawJson TruncationStrategy, RawJson ToolChoice,
+    bool ParallelToolCalls, RawJson ResponseFormat, string? ReasoningEffort,
     int? QueuePosition, long DebounceMs, long? MaxWaitMs, long? EligibleAtMs)
 {
     [JsonPropertyOrder(-1)] public string Object => "thread.run";
@@ -84,3 +85,23 @@ internal sealed class ToolOutput
     public string? ToolCallId { get; init; }
     public string? Output { get; init; }
 }
+
+/// <summary><c>thread.message.delta</c>: a piece of text appended to a message's first content part.</summary>
+internal sealed record MessageDeltaObject(string Id, MessageDeltaBody Delta)
+{
+    [JsonPropertyOrder(-1)] public string Object => "thread.message.delta";
+}
+
+internal sealed record MessageDeltaBody(IReadOnlyList<TextDeltaPart> Content);
+
+internal sealed record TextDeltaPart(int Index, string Type, TextDeltaValue Text);
+
+internal sealed record TextDeltaValue(string Value, RawJson Annotations);
+
+/// <summary><c>thread.run.step.delta</c>: tool calls as they are known.</summary>
+internal sealed record RunStepDeltaObject(string Id, RunStepDeltaBody Delta)
+{
+    [JsonPropertyOrder(-1)] public string Object => "thread.run.step.delta";
+}
+
+internal sealed record RunStepDeltaBody(RawJson StepDetails);

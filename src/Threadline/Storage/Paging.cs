@@ -9,4 +9,7 @@ internal sealed record PageRequest(int Limit, bool Descending, string? After, st
     public static readonly PageRequest All = new(int.MaxValue - 1, false, null, null);
 }
 
-internal sealed record Page<T>(IReadOnlyList<T> Items, bool HasMore);
+internal sealed record Page<T>(IReadOnlyList<T> Items, bool HasMore)
+{
+    public static readonly Page<T> Empty = new([], false);
+}

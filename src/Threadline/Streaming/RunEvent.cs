@@ -1,42 +1,56 @@
+using Threadline.Messages;
+using Threadline.Runs;
+using Threadline.RunSteps;
+using Threadline.Threads;
+
 namespace Threadline.Streaming;
 
-/// <summary>One server-sent event of a run: its name (<c>thread.run.completed</c>, ...) and its wire object.</summary>
-internal sealed record RunEvent(string Name, object Data)
+/// <summary>
+/// What happened to a run, as the executor (or a request) saw it: domain events, free of any wire
+/// format. Each API surface projects them to its own frames (the Assistants surface to
+/// <c>thread.run.*</c> server-sent events); the projection of an event is computed once and shared
+/// by every reader (<see cref="Projections"/>).
+/// </summary>
+internal abstract record RunEvent
 {
-    public bool EndsStream => Name is RunEventNames.RequiresAction or RunEventNames.Completed or RunEventNames.Failed
-        or RunEventNames.Cancelled or RunEventNames.Expired or RunEventNames.Incomplete;
+    /// <summary>Cached projections, one slot per surface (see <see cref="Surface"/>).</summary>
+    internal readonly object?[] Projections = new object?[Surface.Count];
+
+    /// <summary>True for the events after which a run's stream ends (it ended, or waits for tool outputs).</summary>
+    public virtual bool EndsStream => false;
 }
 
-internal static class RunEventNames
+/// <summary>The API surfaces that project run events.</summary>
+internal static class Surface
 {
-    public const string ThreadCreated = "thread.created";
-    public const string Created = "thread.run.created";
-    public const string Queued = "thread.run.queued";
-    public const string InProgress = "thread.run.in_progress";
-    public const string RequiresAction = "thread.run.requires_action";
-    public const string Completed = "thread.run.completed";
-    public const string Incomplete = "thread.run.incomplete";
-    public const string Failed = "thread.run.failed";
-    public const string Cancelling = "thread.run.cancelling";
-    public const string Cancelled = "thread.run.cancelled";
-    public const string Expired = "thread.run.expired";
-    public const string StepCreated = "thread.run.step.created";
-    public const string StepInProgress = "thread.run.step.in_progress";
-    public const string StepDelta = "thread.run.step.delta";
-    public const string StepCompleted = "thread.run.step.completed";
-    public const string StepFailed = "thread.run.step.failed";
-    public const string StepCancelled = "thread.run.step.cancelled";
-    public const string StepExpired = "thread.run.step.expired";
-    public const string MessageCreated = "thread.message.created";
-    public const string MessageInProgress = "thread.message.in_progress";
-    public const string MessageDelta = "thread.message.delta";
-    public const string MessageCompleted = "thread.message.completed";
-    public const string MessageIncomplete = "thread.message.incomplete";
-
-    /// <summary>The event that announces a run entering <paramref name="status"/>.</summary>
-    public static string ForRunStatus(string status) => "thread.run." + status;
-
-    public static string ForStepStatus(string status) => "thread.run.step." + status;
-
-    public static string ForMessageStatus(string status) => "thread.message." + status;
+    public const int Assistants = 0;
+    public const int Count = 1;
 }
+
+/// <summary>The thread a create-thread-and-run made (a stream's first event there).</summary>
+internal sealed record ThreadCreated(ConversationThread Thread) : RunEvent;
+
+/// <summary>The run was made (<c>queued</c>).</summary>
+internal sealed record RunCreated(Run Run) : RunEvent;
+
+/// <summary>The run entered <see cref="Run.Status"/>.</summary>
+internal sealed record RunStatusChanged(Run Run) : RunEvent
+{
+    public override bool EndsStream => Run.IsTerminal || Run.Status == RunStatus.RequiresAction;
+}
+
+/// <summary>A step opened (created and in progress); a tool-call step opens with no calls.</summary>
+internal sealed record StepStarted(RunStep Step) : RunEvent;
+
+/// <summary>A tool-call step's calls, as the model asked for them.</summary>
+internal sealed record ToolCallsRequested(RunStep Step) : RunEvent;
+
+internal sealed record StepEnded(RunStep Step) : RunEvent;
+
+/// <summary>The reply's message opened (created and in progress).</summary>
+internal sealed record MessageStarted(Message Message) : RunEvent;
+
+/// <summary>A piece of text appended to a message.</summary>
+internal sealed record TextAppended(string MessageId, string Text) : RunEvent;
+
+internal sealed record MessageEnded(Message Message) : RunEvent;

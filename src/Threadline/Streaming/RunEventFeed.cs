@@ -7,83 +7,101 @@ using Threadline.Storage;
 namespace Threadline.Streaming;
 
 /// <summary>
-/// The events of a run for a stream, from the moment it attaches until the run ends or needs tool
-/// outputs. A run this process executes is read live from <see cref="RunEventHub"/>, token by token;
-/// a run another process executes is followed in the database and its events are rebuilt from
-/// what was stored (without per-token deltas).
+/// The events of a run for one stream, from the moment it attaches until the run ends or needs tool
+/// outputs. An execution in this process is followed live in <see cref="RunEventHub"/>, piece by
+/// piece; otherwise the stream waits for the store's change announcements and, once the run
+/// settles, rebuilds its events from what was stored (without per-token deltas).
 /// </summary>
-internal sealed class RunEventFeed(RunEventHub hub, IThreadlineStore store, TimeProvider time)
+internal sealed class RunEventFeed(RunEventHub hub, IStore store, TimeProvider time)
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+    /// <summary>A safety net only: announcements wake a waiting stream long before this.</summary>
+    private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
 
     /// <param name="run">The run as the stream's request left it.</param>
-    /// <param name="afterGeneration">Executions of the run already reported (a resumed run's earlier ones).</param>
+    /// <param name="afterAttempt">Executions of the run already reported (a resumed run's earlier ones).</param>
     /// <param name="knownSteps">Steps the stream has no need to announce again.</param>
-    public async IAsyncEnumerable<RunEvent> ReadAsync(Run run, int afterGeneration, IReadOnlySet<string> knownSteps, [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<RunEvent> ReadAsync(Run run, int afterAttempt, IReadOnlySet<string> knownSteps, [EnumeratorCancellation] CancellationToken ct)
     {
         var announced = new HashSet<string>(knownSteps);
         var sawStart = false;
         while (!ct.IsCancellationRequested)
         {
-            if (hub.Find(run.Id) is { } log && log.Generation > afterGeneration)
+            if (hub.Find(run.Id) is { } log && log.Attempt > afterAttempt)
             {
-                await foreach (var e in log.ReadAllAsync(ct))
+                Interlocked.Increment(ref log.Readers);
+                try
                 {
-                    if (e.Data is RunStepObject step)
-                        announced.Add(step.Id);
-                    sawStart |= e.Name == RunEventNames.InProgress;
-                    yield return e;
-                    if (e.EndsStream)
-                        yield break;
+                    var cursor = 0;
+                    while (true)
+                    {
+                        var (events, closed, next) = log.ReadFrom(cursor);
+                        foreach (var e in events)
+                        {
+                            cursor++;
+                            if (e is StepStarted started)
+                                announced.Add(started.Step.Id);
+                            sawStart |= e is RunStatusChanged { Run.Status: RunStatus.InProgress };
+                            yield return e;
+                            if (e.EndsStream)
+                                yield break;
+                        }
+                        if (closed)
+                            break;
+                        await next.WaitAsync(ct);
+                    }
                 }
-                afterGeneration = log.Generation; // the execution stopped without an ending (its lease was lost)
+                finally
+                {
+                    Interlocked.Decrement(ref log.Readers);
+                }
+                afterAttempt = log.Attempt; // the execution stopped without an ending (lost, or released at shutdown)
             }
 
-            var current = await store.RunGetAsync(run.ProjectId, run.ThreadId, run.Id, ct);
+            // Subscribe before reading, so that a change between the read and the wait is not missed.
+            var changed = store.Changes.WhenRunChangesAsync(run.Id);
+            var opened = hub.NextOpened;
+            var current = await store.ReadAsync(s => s.Runs.RunGetByIdAsync(run.Id), ct);
             if (current is null)
                 yield break;
-            if (hub.Find(run.Id) is { } opened && opened.Generation > afterGeneration)
-                continue; // an execution began here meanwhile: read it live
-            if (current.IsTerminal || current.Status == RunStatus.RequiresAction)
+            if (hub.Find(run.Id) is { } live && live.Attempt > afterAttempt)
+                continue; // an execution began here meanwhile: follow it live
+            if (current.IsTerminal || (current.Status == RunStatus.RequiresAction && current.Attempt > afterAttempt))
             {
                 foreach (var e in await RebuildAsync(current, announced, sawStart, ct))
                     yield return e;
                 yield break;
             }
-            await Task.WhenAny(hub.WhenOpenedAsync(run.Id, afterGeneration), Task.Delay(PollInterval, time, ct));
+            await Task.WhenAny(changed, opened, Task.Delay(Recheck, time, ct));
         }
     }
 
     /// <summary>The events a stream would have seen, from the stored steps and messages of a settled run.</summary>
     private async Task<List<RunEvent>> RebuildAsync(Run run, HashSet<string> announced, bool sawStart, CancellationToken ct)
     {
+        var (steps, messages) = await store.ReadAsync(async s =>
+            (await s.RunSteps.RunStepListByRunAsync(run.Id), await s.Messages.MessageListByRunAsync(run.Id)), ct);
         var events = new List<RunEvent>();
         if (run.StartedAt is not null && !sawStart)
-            events.Add(RunEvents.Run(RunEventNames.InProgress, run with { Status = RunStatus.InProgress }));
-        var steps = (await store.RunStepListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, ct)).Items;
-        var messages = (await store.MessageListAsync(run.ProjectId, run.ThreadId, run.Id, PageRequest.All, ct)).Items;
+            events.Add(new RunStatusChanged(run with { Status = RunStatus.InProgress }));
         foreach (var step in steps.Where(s => !announced.Contains(s.Id)))
         {
-            events.Add(RunEvents.StepOpened(RunEventNames.StepCreated, step));
-            events.Add(RunEvents.StepOpened(RunEventNames.StepInProgress, step));
-            if (step.Type == RunStepType.MessageCreation
-                && messages.FirstOrDefault(m => m.Id == (string?)step.StepDetails["message_creation"]?["message_id"]) is { } message)
+            events.Add(new StepStarted(step));
+            if (step.Type == RunStepType.MessageCreation && messages.FirstOrDefault(m => step.StepDetails.Text.Contains(m.Id, StringComparison.Ordinal)) is { } message)
             {
-                events.Add(RunEvents.Message(RunEventNames.MessageCreated, message with { Status = MessageStatus.InProgress }));
-                events.Add(RunEvents.Message(RunEventNames.MessageInProgress, message with { Status = MessageStatus.InProgress }));
-                if (message.Text.Length > 0)
-                    events.Add(RunEvents.TextDelta(message.Id, message.Text));
+                events.Add(new MessageStarted(message with { Status = MessageStatus.InProgress }));
+                if (message.Text is { Length: > 0 } text)
+                    events.Add(new TextAppended(message.Id, text));
                 if (message.Status != MessageStatus.InProgress)
-                    events.Add(RunEvents.MessageEnded(message));
+                    events.Add(new MessageEnded(message));
             }
             else if (step.Type == RunStepType.ToolCalls)
             {
-                events.Add(RunEvents.ToolCallsDelta(step));
+                events.Add(new ToolCallsRequested(step));
             }
-            if (step.Status != "in_progress")
-                events.Add(RunEvents.StepEnded(step));
+            if (step.Status != RunStepStatus.InProgress)
+                events.Add(new StepEnded(step));
         }
-        events.Add(RunEvents.Run(run));
+        events.Add(new RunStatusChanged(run));
         return events;
     }
 }

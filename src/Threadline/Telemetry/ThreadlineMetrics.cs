@@ -5,36 +5,57 @@ namespace Threadline.Telemetry;
 /// <summary>
 /// The latencies users feel, as histograms in milliseconds (exported at <c>/metrics</c>): how long a
 /// run waited in its queue, how fast a thread's next run follows the previous one, how late a
-/// debounced run starts, and the model's time to first token.
+/// debounced run starts, and the model's time to first token; and the store writer's load: how many
+/// writes wait, how many share a commit, how long a batch takes.
 /// </summary>
 internal sealed class ThreadlineMetrics
 {
     public const string MeterName = "Threadline";
+    public const string WriterBatchSize = "threadline.store.writer.batch_size";
 
     /// <summary>Bucket bounds fine enough to read a p99 of a few milliseconds.</summary>
     public static readonly double[] Buckets =
         [0.25, 0.5, 1, 2, 3, 4, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000];
 
+    /// <summary>Writes per commit: powers of two up to the writer's batch limit.</summary>
+    public static readonly double[] BatchSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+    private readonly Meter _meter;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _handoff;
     private readonly Histogram<double> _debounceLateness;
     private readonly Histogram<double> _timeToFirstToken;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _batchTime;
 
     public ThreadlineMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create(MeterName);
-        _queueWait = meter.CreateHistogram<double>("threadline.run.queue_wait", "ms",
+        _meter = meters.Create(MeterName);
+        _queueWait = _meter.CreateHistogram<double>("threadline.run.queue_wait", "ms",
             "From the moment a run could start (made, or its debounce ended) to its start.");
-        _handoff = meter.CreateHistogram<double>("threadline.run.handoff", "ms",
+        _handoff = _meter.CreateHistogram<double>("threadline.run.handoff", "ms",
             "From the end of a thread's previous run to the model call of the run that waited for it.");
-        _debounceLateness = meter.CreateHistogram<double>("threadline.run.debounce_lateness", "ms",
+        _debounceLateness = _meter.CreateHistogram<double>("threadline.run.debounce_lateness", "ms",
             "How long after its quiet period ended a debounced run started.");
-        _timeToFirstToken = meter.CreateHistogram<double>("threadline.model.time_to_first_token", "ms",
+        _timeToFirstToken = _meter.CreateHistogram<double>("threadline.model.time_to_first_token", "ms",
             "From the model call to its first text.");
+        _batchSize = _meter.CreateHistogram<int>(WriterBatchSize, null, "Writes made durable by one commit (group commit).");
+        _batchTime = _meter.CreateHistogram<double>("threadline.store.writer.batch_time", "ms",
+            "From the start of a write batch to its durable commit.");
     }
 
     public void QueueWait(double ms) => _queueWait.Record(Math.Max(0, ms));
     public void Handoff(double ms) => _handoff.Record(Math.Max(0, ms));
     public void DebounceLateness(double ms) => _debounceLateness.Record(Math.Max(0, ms));
     public void TimeToFirstToken(double ms) => _timeToFirstToken.Record(Math.Max(0, ms));
+
+    public void WriterBatch(int writes, double ms)
+    {
+        _batchSize.Record(writes);
+        _batchTime.Record(ms);
+    }
+
+    /// <summary>Writes waiting for the writer, read when <c>/metrics</c> is scraped.</summary>
+    public void ObserveWriterQueue(Func<int> depth) =>
+        _meter.CreateObservableGauge("threadline.store.writer.queue_depth", depth, null, "Writes waiting for the store's writer.");
 }

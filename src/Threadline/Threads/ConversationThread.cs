@@ -1,16 +1,16 @@
-using System.Text.Json.Nodes;
+using Threadline.Domain;
 
 namespace Threadline.Threads;
 
-/// <summary>A thread of messages. The queue fields are derived from its runs when it is read.</summary>
+/// <summary>A thread of messages, with the state of its run queue as the database keeps it.</summary>
 internal sealed record ConversationThread
 {
     public required string Id { get; init; }
     public required string ProjectId { get; init; }
     public required long CreatedAt { get; init; }
     public string? ExternalId { get; init; }
-    public JsonObject? ToolResources { get; init; }
-    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+    public RawJson ToolResources { get; init; } = RawJson.Null;
+    public required RawJson Metadata { get; init; }
 
     /// <summary>The run that is in progress, requires action or is cancelling, if any.</summary>
     public string? ActiveRunId { get; init; }

@@ -1,22 +1,20 @@
-using Threadline.Api;
 using Threadline.Domain;
 using Threadline.Messages;
 using Threadline.Storage;
+using Threadline.Storage.Drivers;
 
 namespace Threadline.Threads;
 
-internal sealed class ThreadService(IThreadlineStore store, MessageFactory messages, TimeProvider time)
+/// <summary>A thread as a request gave it, validated: its external id, settings and first messages.</summary>
+internal sealed record NewThread(string? ExternalId, RawJson ToolResources, RawJson Metadata, IReadOnlyList<NewMessage> Messages);
+
+internal sealed class ThreadService(IStore store, MessageFactory messages, TimeProvider time)
 {
     public const int ExternalIdMaxLength = 256;
 
-    /// <summary>Validates a thread request into a store command; shared by create thread and create thread and run.</summary>
-    public ThreadCreate Prepare(string projectId, ThreadRequest request, string param = "")
+    /// <summary>The store command for a new thread (found by its external id, if it has one, when it is made).</summary>
+    public ThreadCreate Prepare(string projectId, NewThread request)
     {
-        var prefix = param.Length == 0 ? "" : param + ".";
-        Validate.Metadata(request.Metadata, prefix + "metadata");
-        Validate.MaxLength(request.ExternalId, ExternalIdMaxLength, prefix + "external_id");
-        if (request.ExternalId is "")
-            throw ApiException.Invalid($"Invalid '{prefix}external_id': empty string.", prefix + "external_id", "invalid_value");
         var thread = new ConversationThread
         {
             Id = Ids.Thread(),
@@ -24,44 +22,33 @@ internal sealed class ThreadService(IThreadlineStore store, MessageFactory messa
             CreatedAt = time.UnixSeconds(),
             ExternalId = request.ExternalId,
             ToolResources = request.ToolResources,
-            Metadata = request.Metadata ?? Metadata.Empty,
+            Metadata = request.Metadata,
         };
-        return new ThreadCreate(thread, messages.CreateMany(projectId, thread.Id, request.Messages, prefix + "messages"), time.UnixMilliseconds());
+        return new ThreadCreate(thread, messages.CreateMany(projectId, thread.Id, request.Messages));
     }
 
-    public Task<ThreadCreateResult> CreateAsync(string projectId, ThreadRequest request, CancellationToken ct) =>
-        store.ThreadCreateAsync(Prepare(projectId, request), ct);
-
-    public async Task<ConversationThread> GetAsync(string projectId, string threadId, CancellationToken ct) =>
-        await store.ThreadGetAsync(projectId, threadId, ct) ?? throw ApiException.NoSuch("thread", threadId);
-
-    /// <summary>404 with the hosted text unless the thread exists in the project.</summary>
-    public async Task RequireAsync(string projectId, string threadId, CancellationToken ct)
+    public Task<ThreadCreateResult> CreateAsync(string projectId, NewThread request, CancellationToken ct)
     {
-        if (!await store.ThreadExistsAsync(projectId, threadId, ct))
-            throw ApiException.NoSuch("thread", threadId);
+        var create = Prepare(projectId, request);
+        return store.WriteAsync(s => ThreadCreation.CreateAsync(s, create), ct);
     }
 
-    public async Task<ConversationThread> ModifyAsync(string projectId, string threadId, ThreadModifyRequest request, CancellationToken ct)
-    {
-        Validate.Metadata(request.Metadata);
-        var current = await GetAsync(projectId, threadId, ct);
-        var modified = current with
+    public async Task<Outcome<ConversationThread>> GetAsync(string projectId, string threadId, CancellationToken ct) =>
+        await store.ReadAsync(s => s.Threads.ThreadGetAsync(projectId, threadId), ct) is { } thread ? thread : new NotFound("thread", threadId);
+
+    public Task<Outcome<ConversationThread>> ModifyAsync(string projectId, string threadId, RawJson? toolResources, RawJson? metadata, CancellationToken ct) =>
+        store.WriteAsync<Outcome<ConversationThread>>(async s =>
         {
-            ToolResources = request.ToolResources ?? current.ToolResources,
-            Metadata = request.Metadata ?? current.Metadata,
-        };
-        if (!await store.ThreadUpdateAsync(modified, ct))
-            throw ApiException.NoSuch("thread", threadId);
-        return modified;
-    }
+            if (await s.Threads.ThreadGetAsync(projectId, threadId) is not { } current)
+                return new NotFound("thread", threadId);
+            var modified = current with { ToolResources = toolResources ?? current.ToolResources, Metadata = metadata ?? current.Metadata };
+            await s.Threads.ThreadUpdateAsync(modified);
+            return modified;
+        }, ct);
 
-    public async Task DeleteAsync(string projectId, string threadId, CancellationToken ct)
-    {
-        if (!await store.ThreadDeleteAsync(projectId, threadId, ct))
-            throw ApiException.NoSuch("thread", threadId);
-    }
+    public async Task<Outcome<bool>> DeleteAsync(string projectId, string threadId, CancellationToken ct) =>
+        await store.WriteAsync(s => s.Threads.ThreadDeleteAsync(projectId, threadId), ct) ? true : new NotFound("thread", threadId);
 
-    public Task<Page<ConversationThread>> ListAsync(ThreadFilter filter, PageRequest page, CancellationToken ct) =>
-        store.ThreadListAsync(filter, page, ct);
+    public ValueTask<Page<ConversationThread>> ListAsync(ThreadFilter filter, PageRequest page, CancellationToken ct) =>
+        store.ReadAsync(s => s.Threads.ThreadListAsync(filter, page), ct);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Threadline.Domain;
 using Threadline.Messages;
 
 namespace Threadline.Threads;
@@ -9,8 +10,7 @@ namespace Threadline.Threads;
 /// the state of the thread's run queue.
 /// </summary>
 internal sealed record ThreadObject(
-    string Id, long CreatedAt, JsonObject? ToolResources, IReadOnlyDictionary<string, string> Metadata,
-    string? ExternalId, string? ActiveRunId, int QueuedRunCount)
+    string Id, long CreatedAt, RawJson ToolResources, RawJson Metadata, string? ExternalId, string? ActiveRunId, int QueuedRunCount)
 {
     [JsonPropertyOrder(-1)] public string Object => "thread";
 

@@ -1,61 +1,83 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Threadline.Domain;
 using Threadline.Queue;
 using Threadline.Storage;
+using Threadline.Storage.Drivers;
 
 namespace Threadline.Webhooks;
 
 /// <summary>
 /// Delivers recorded events: at least once, with the same <c>webhook-id</c> on every attempt, in
-/// order per thread and endpoint, a bounded number at a time per endpoint. Failures wait on the
-/// retry schedule (with jitter, or as <c>Retry-After</c> asks); 410 Gone disables the endpoint.
+/// order per thread and endpoint, at most <see cref="WebhookOptions.MaxConcurrentPerEndpoint"/> at a
+/// time per endpoint across every process. It claims only what it can send now, each delivery
+/// locked for one attempt; failures wait on the retry schedule (with jitter, or as
+/// <c>Retry-After</c> asks); 410 Gone disables the endpoint. It sleeps until the next delivery is
+/// due, a lock lapses, or the store announces new or unblocked deliveries.
 /// </summary>
 internal sealed partial class WebhookDispatcher(
-    IThreadlineStore store, IHttpClientFactory http, DeliverySignal signal, ProcessIdentity identity,
-    WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
+    IStore store, IHttpClientFactory http, ProcessIdentity identity, WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    : BackgroundService
 {
     public const string HttpClientName = "webhooks";
-    private const int ClaimBatch = 64;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _perEndpoint = new();
+
+    /// <summary>What a lock covers beyond the attempt's own timeout: writing its result.</summary>
+    private static readonly TimeSpan LockMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>A deadline said a delivery was due and the claim found none (another process took it): look again shortly, never in a tight loop.</summary>
+    private static readonly TimeSpan NothingAfterAll = TimeSpan.FromMilliseconds(50);
+
+    private readonly WakeSignal _wake = store.Changes.Subscribe(ChangeTopic.Outbox);
+    private readonly HashSet<Task> _attempts = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wait = options.PollInterval;
+            TimeSpan wait;
             try
             {
-                var (started, next) = await RunOnceAsync(stoppingToken);
-                _ = Task.WhenAll(started).ContinueWith(_ => signal.Wake(), TaskScheduler.Default);
-                wait = started.Count == ClaimBatch ? TimeSpan.Zero : next;
+                wait = (await RunOnceAsync(stoppingToken)).Next;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogPassFailed(logger, e);
+                wait = TimeSpan.FromSeconds(1);
             }
-            await signal.WaitAsync(wait, time, stoppingToken);
+            if (wait != TimeSpan.Zero)
+                await _wake.WaitAsync(wait, time, stoppingToken);
         }
+        Task[] running;
+        lock (_attempts)
+            running = [.. _attempts];
+        await Task.WhenAll(running);
     }
 
-    /// <summary>Starts every due delivery; returns the attempts under way and how long until the next is due.</summary>
+    /// <summary>Starts the attempts that may be sent now; returns them and how long until a claim could find more.</summary>
     public async Task<(IReadOnlyList<Task> Started, TimeSpan Next)> RunOnceAsync(CancellationToken ct)
     {
-        // Long enough for an attempt that first waits its turn at the endpoint; after a crash, the
-        // next process retries once it lapses.
-        var lockMs = (long)(options.Timeout.TotalMilliseconds * 4);
-        var claimed = await store.WebhookDeliveryClaimAsync(new DeliveryClaim(identity.Owner, time.UnixMilliseconds(), lockMs, ClaimBatch), ct);
-        var started = claimed.Select(d => AttemptAsync(d, ct)).ToList();
-        var nextDue = await store.WebhookDeliveryNextDueAsync(ct);
-        var next = options.PollInterval;
-        if (nextDue is { } at)
+        int free;
+        lock (_attempts)
+            free = options.MaxInFlight - _attempts.Count;
+        var started = new List<Task>();
+        if (free > 0)
         {
-            var until = TimeSpan.FromMilliseconds(Math.Max(0, at - time.UnixMilliseconds()));
-            if (until < next)
-                next = until;
+            var claim = new DeliveryClaim(identity.Owner, time.UnixMilliseconds(), (long)(options.Timeout + LockMargin).TotalMilliseconds,
+                free, options.MaxConcurrentPerEndpoint);
+            var claimed = await store.WriteAsync(s => s.Webhooks.WebhookDeliveryClaimAsync(claim), ct);
+            foreach (var delivery in claimed)
+                started.Add(Start(delivery, ct));
+            if (claimed.Count == free)
+                return (started, TimeSpan.Zero);
         }
-        return (started, next);
+        var nowMs = time.UnixMilliseconds();
+        var deadlines = await store.ReadAsync(s => s.Webhooks.WebhookDeliveryDeadlinesGetAsync(nowMs, options.MaxConcurrentPerEndpoint), ct);
+        var due = Math.Min(deadlines.NextDueAtMs ?? long.MaxValue, deadlines.NextLockLapseAtMs ?? long.MaxValue);
+        if (due == long.MaxValue)
+            return (started, Timeout.InfiniteTimeSpan);
+        if (due <= nowMs)
+            return (started, started.Count > 0 || free <= 0 ? Timeout.InfiniteTimeSpan : NothingAfterAll);
+        return (started, TimeSpan.FromMilliseconds(Math.Min(due - nowMs, int.MaxValue)));
     }
 
     /// <summary>For tests: one pass, waiting for its attempts to finish.</summary>
@@ -66,47 +88,76 @@ internal sealed partial class WebhookDispatcher(
         return started.Count;
     }
 
+    /// <summary>Runs the attempt in the background; its end frees a place and wakes the loop.</summary>
+    private Task Start(ClaimedDelivery delivery, CancellationToken ct)
+    {
+        Task task = null!;
+        lock (_attempts)
+        {
+            task = Task.Run(async () =>
+            {
+                try
+                {
+                    await AttemptAsync(delivery, ct);
+                }
+                finally
+                {
+                    lock (_attempts)
+                        _attempts.Remove(task);
+                    _wake.Wake();
+                }
+            }, CancellationToken.None);
+            _attempts.Add(task);
+        }
+        return task;
+    }
+
+    /// <summary>One attempt; every failure of its own is recorded or logged, never thrown.</summary>
     private async Task AttemptAsync(ClaimedDelivery claimed, CancellationToken ct)
     {
         var (delivery, endpoint) = claimed;
-        var gate = _perEndpoint.GetOrAdd(endpoint.Id, _ => new SemaphoreSlim(options.MaxConcurrentPerEndpoint));
-        await gate.WaitAsync(ct);
         try
         {
-            var nowMs = time.UnixMilliseconds();
-            var timestamp = nowMs / 1000;
-            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
+            var attempt = await SendAsync(delivery, endpoint, ct);
+            await store.WriteAsync(async s =>
             {
-                Content = new ByteArrayContent(delivery.Payload),
-            };
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            request.Headers.Add("webhook-id", delivery.EventId);
-            request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add("webhook-signature", WebhookSigner.Signatures(endpoint, delivery.EventId, timestamp, delivery.Payload, nowMs));
-
-            DeliveryAttempt attempt;
-            try
-            {
-                using var timeout = new CancellationTokenSource(options.Timeout, time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-                using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-                var code = (int)response.StatusCode;
-                attempt = response.IsSuccessStatusCode
-                    ? new DeliveryAttempt(delivery.Id, identity.Owner, time.UnixMilliseconds(), true, code, null, null, false)
-                    : response.StatusCode == HttpStatusCode.Gone
-                        ? new DeliveryAttempt(delivery.Id, identity.Owner, time.UnixMilliseconds(), false, code, "410 Gone: endpoint disabled", null, true)
-                        : Retry(delivery, code, $"HTTP {code}", RetryAfter(response));
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                attempt = Retry(delivery, null, e is OperationCanceledException ? $"no answer within {options.Timeout.TotalSeconds} s" : e.Message, null);
-            }
-            await store.WebhookDeliveryRecordAsync(attempt, CancellationToken.None);
+                await s.Webhooks.WebhookDeliveryRecordAsync(attempt);
+                s.Announce(StoreChange.Outbox); // the thread's next event may go now
+                return true;
+            }, CancellationToken.None);
             LogAttempt(logger, delivery.EventId, endpoint.Id, attempt.Succeeded, attempt.StatusCode ?? 0, attempt.Error ?? "");
         }
-        finally
+        catch (Exception e)
         {
-            gate.Release();
+            // The lock lapses and the delivery is tried again: at least once, never lost.
+            LogAttemptFailed(logger, delivery.EventId, endpoint.Id, e);
+        }
+    }
+
+    private async Task<DeliveryAttempt> SendAsync(WebhookDelivery delivery, WebhookEndpoint endpoint, CancellationToken ct)
+    {
+        var nowMs = time.UnixMilliseconds();
+        var timestamp = nowMs / 1000;
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(delivery.Payload) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add("webhook-id", delivery.EventId);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSigner.Signatures(endpoint, delivery.EventId, timestamp, delivery.Payload, nowMs));
+        try
+        {
+            using var timeout = new CancellationTokenSource(options.Timeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            var code = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+                return new DeliveryAttempt(delivery.Id, identity.Owner, time.UnixMilliseconds(), true, code, null, null, false);
+            if (response.StatusCode == HttpStatusCode.Gone)
+                return new DeliveryAttempt(delivery.Id, identity.Owner, time.UnixMilliseconds(), false, code, "410 Gone: endpoint disabled", null, true);
+            return Retry(delivery, code, $"HTTP {code}", RetryAfter(response));
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            return Retry(delivery, null, e is OperationCanceledException ? $"no answer within {options.Timeout.TotalSeconds} s" : e.Message, null);
         }
     }
 
@@ -134,6 +185,9 @@ internal sealed partial class WebhookDispatcher(
     [LoggerMessage(EventId = 600, Level = LogLevel.Debug, Message = "Webhook {EventId} to {EndpointId}: delivered={Succeeded} status={Status} {Error}")]
     private static partial void LogAttempt(ILogger logger, string eventId, string endpointId, bool succeeded, int status, string error);
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Error, Message = "Webhook dispatcher pass failed; trying again")]
+    [LoggerMessage(EventId = 601, Level = LogLevel.Error, Message = "Webhook dispatcher pass failed; trying again in a second")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 602, Level = LogLevel.Error, Message = "Webhook {EventId} to {EndpointId}: the attempt could not be recorded; it is tried again when its lock lapses")]
+    private static partial void LogAttemptFailed(ILogger logger, string eventId, string endpointId, Exception exception);
 }

@@ -1,3 +1,5 @@
+using Threadline.Domain;
+
 namespace Threadline.Webhooks;
 
 /// <summary>A receiver of events: a URL, the <c>whsec_</c> secret that signs them, and the event types it wants.</summary>
@@ -16,7 +18,7 @@ internal sealed record WebhookEndpoint
     public long? PreviousSecretExpiresAtMs { get; init; }
     public bool Enabled { get; init; } = true;
     public string? DisabledReason { get; init; }
-    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+    public required RawJson Metadata { get; init; }
     public string? ConfigName { get; init; }
 }
 

@@ -4,7 +4,7 @@ using Threadline.Storage;
 
 namespace Threadline.Webhooks;
 
-internal sealed class WebhookEndpointService(IThreadlineStore store, WebhookOptions options, DeliverySignal signal, TimeProvider time)
+internal sealed class WebhookEndpointService(IStore store, WebhookOptions options, TimeProvider time)
 {
     public async Task<WebhookEndpoint> CreateAsync(string projectId, WebhookEndpointRequest r, CancellationToken ct)
     {
@@ -20,14 +20,14 @@ internal sealed class WebhookEndpointService(IThreadlineStore store, WebhookOpti
             Description = r.Description,
             Events = r.Events ?? [],
             Secret = r.Secret ?? WebhookSigner.NewSecret(),
-            Metadata = r.Metadata ?? Metadata.Empty,
+            Metadata = RawJson.From(r.Metadata),
         };
-        await store.WebhookEndpointInsertAsync(endpoint, ct);
+        await store.WriteAsync(async s => { await s.Webhooks.WebhookEndpointInsertAsync(endpoint); return true; }, ct);
         return endpoint;
     }
 
     public async Task<WebhookEndpoint> GetAsync(string projectId, string endpointId, CancellationToken ct) =>
-        await store.WebhookEndpointGetAsync(projectId, endpointId, ct) ?? throw ApiException.NoSuch("webhook endpoint", endpointId);
+        await store.ReadAsync(s => s.Webhooks.WebhookEndpointGetAsync(projectId, endpointId), ct) ?? throw ApiException.NoSuch("webhook endpoint", endpointId);
 
     public async Task<(WebhookEndpoint Endpoint, bool Rotated)> UpdateAsync(string projectId, string endpointId, WebhookEndpointRequest r, CancellationToken ct)
     {
@@ -41,41 +41,47 @@ internal sealed class WebhookEndpointService(IThreadlineStore store, WebhookOpti
             Url = r.Url ?? current.Url,
             Description = r.Description ?? current.Description,
             Events = r.Events ?? current.Events,
-            Metadata = r.Metadata ?? current.Metadata,
+            Metadata = r.Metadata is null ? current.Metadata : RawJson.From(r.Metadata),
             Enabled = r.Enabled ?? current.Enabled,
             DisabledReason = r.Enabled == true ? null : current.DisabledReason,
             Secret = rotate ? WebhookSigner.NewSecret() : current.Secret,
             PreviousSecret = rotate ? current.Secret : current.PreviousSecret,
             PreviousSecretExpiresAtMs = rotate ? time.UnixMilliseconds() + (long)options.SecretRotationOverlap.TotalMilliseconds : current.PreviousSecretExpiresAtMs,
         };
-        if (!await store.WebhookEndpointUpdateAsync(updated, ct))
+        if (!await store.WriteAsync(async s =>
+            {
+                var changed = await s.Webhooks.WebhookEndpointUpdateAsync(updated);
+                s.Announce(StoreChange.Outbox); // an endpoint enabled again has deliveries to send
+                return changed;
+            }, ct))
             throw ApiException.NoSuch("webhook endpoint", endpointId);
-        signal.Wake();
         return (updated, rotate);
     }
 
     public async Task DeleteAsync(string projectId, string endpointId, CancellationToken ct)
     {
-        if (!await store.WebhookEndpointDeleteAsync(projectId, endpointId, ct))
+        if (!await store.WriteAsync(s => s.Webhooks.WebhookEndpointDeleteAsync(projectId, endpointId), ct))
             throw ApiException.NoSuch("webhook endpoint", endpointId);
     }
 
-    public Task<Page<WebhookEndpoint>> ListAsync(string projectId, PageRequest page, CancellationToken ct) =>
-        store.WebhookEndpointListAsync(projectId, page, ct);
+    public ValueTask<Page<WebhookEndpoint>> ListAsync(string projectId, PageRequest page, CancellationToken ct) =>
+        store.ReadAsync(s => s.Webhooks.WebhookEndpointListAsync(projectId, page), ct);
 
     public async Task<Page<WebhookDelivery>> DeliveriesAsync(string projectId, string endpointId, PageRequest page, CancellationToken ct)
     {
         await GetAsync(projectId, endpointId, ct);
-        return await store.WebhookDeliveryListAsync(projectId, endpointId, page, ct);
+        return await store.ReadAsync(s => s.Webhooks.WebhookDeliveryListAsync(projectId, endpointId, page), ct);
     }
 
     public async Task<WebhookDelivery> ReplayAsync(string projectId, string endpointId, string deliveryId, CancellationToken ct)
     {
         await GetAsync(projectId, endpointId, ct);
-        var delivery = await store.WebhookDeliveryReplayAsync(projectId, endpointId, deliveryId, time.UnixMilliseconds(), ct)
-            ?? throw ApiException.NoSuch("webhook delivery", deliveryId);
-        signal.Wake();
-        return delivery;
+        return await store.WriteAsync(async s =>
+            {
+                var replayed = await s.Webhooks.WebhookDeliveryReplayAsync(projectId, endpointId, deliveryId, s.NowMs);
+                s.Announce(StoreChange.Outbox);
+                return replayed;
+            }, ct) ?? throw ApiException.NoSuch("webhook delivery", deliveryId);
     }
 
     /// <summary>Makes or refreshes the endpoints declared in configuration.</summary>
@@ -85,11 +91,12 @@ internal sealed class WebhookEndpointService(IThreadlineStore store, WebhookOpti
         {
             if (string.IsNullOrWhiteSpace(c.Name) || !IsHttpUrl(c.Url) || !WebhookSigner.IsValidSecret(c.Secret))
                 throw new InvalidOperationException($"Threadline:Webhooks:Endpoints: endpoint '{c.Name}' needs a Name, an http(s) Url and a whsec_ Secret.");
-            await store.WebhookEndpointUpsertConfiguredAsync(new WebhookEndpoint
+            var endpoint = new WebhookEndpoint
             {
                 Id = Ids.New("we"), ProjectId = c.Project, CreatedAt = time.UnixSeconds(), Url = c.Url, Description = $"configured: {c.Name}",
-                Events = c.Events, Secret = c.Secret, Metadata = Metadata.Empty, ConfigName = c.Name,
-            }, ct);
+                Events = c.Events, Secret = c.Secret, Metadata = RawJson.EmptyObject, ConfigName = c.Name,
+            };
+            await store.WriteAsync(async s => { await s.Webhooks.WebhookEndpointUpsertConfiguredAsync(endpoint); return true; }, ct);
         }
     }
 

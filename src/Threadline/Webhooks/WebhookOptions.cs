@@ -17,8 +17,11 @@ internal sealed class WebhookOptions
     /// <summary>Deliveries in flight at once to one endpoint. Default 4.</summary>
     public int MaxConcurrentPerEndpoint { get; set; } = 4;
 
-    /// <summary>How often the dispatcher looks for due deliveries that no signal announced. Default 1 s.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Attempts in flight at once in this process, over all endpoints. Default 64.</summary>
+    public int MaxInFlight { get; set; } = 64;
+
+    /// <summary>How long a delivered (or abandoned) event is kept, with its deliveries, for the deliveries API. Default 30 days.</summary>
+    public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
     /// The waits after each failed attempt, before jitter (±20%); empty means <see cref="DefaultRetrySchedule"/>.
@@ -39,6 +42,28 @@ internal sealed class WebhookOptions
 
     /// <summary>How long the old secret keeps signing after a rotation. Default 24 h.</summary>
     public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The first problem with these options, or null when they are usable.</summary>
+    public string? Problem()
+    {
+        if (MaxConcurrentPerEndpoint < 1)
+            return "Threadline:Webhooks:MaxConcurrentPerEndpoint must be at least 1.";
+        if (MaxInFlight < 1)
+            return "Threadline:Webhooks:MaxInFlight must be at least 1.";
+        if (Timeout < TimeSpan.FromMilliseconds(100))
+            return "Threadline:Webhooks:Timeout must be at least 100 ms.";
+        if (RetrySchedule.Any(w => w < TimeSpan.Zero))
+            return "Threadline:Webhooks:RetrySchedule must not hold negative waits.";
+        if (EventRetention < TimeSpan.FromMinutes(1))
+            return "Threadline:Webhooks:EventRetention must be at least 1 minute.";
+        if (SecretRotationOverlap < TimeSpan.Zero)
+            return "Threadline:Webhooks:SecretRotationOverlap must not be negative.";
+        foreach (var e in Endpoints)
+            if (string.IsNullOrWhiteSpace(e.Name) || !Uri.TryCreate(e.Url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https")
+                || !WebhookSigner.IsValidSecret(e.Secret))
+                return $"Threadline:Webhooks:Endpoints: endpoint '{e.Name}' needs a Name, an http(s) Url and a whsec_ Secret.";
+        return null;
+    }
 }
 
 internal sealed class ConfiguredEndpoint

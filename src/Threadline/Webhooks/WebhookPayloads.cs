@@ -3,24 +3,23 @@ using System.Text.Json.Serialization;
 using Threadline.Api;
 using Threadline.Messages;
 using Threadline.Runs;
-using Threadline.Storage;
 
 namespace Threadline.Webhooks;
 
 /// <summary>
-/// The event envelope <c>{id:"evt_...", object:"event", type, created_at, data}</c>. For run events
-/// <c>data</c> holds the run and the messages it wrote, so a receiver can answer its user without
-/// calling back; for <c>thread.message.completed</c>, the message.
+/// The Assistants surface's event envelope <c>{id:"evt_...", object:"event", type, created_at, data}</c>.
+/// For run events <c>data</c> holds the run and the messages it wrote, so a receiver can answer its
+/// user without calling back; for <c>thread.message.completed</c>, the message.
 /// </summary>
-internal sealed class WebhookPayloads : IEventPayloads
+internal sealed class WebhookPayloads : IWebhookPayloads
 {
     public byte[] Run(string eventId, string type, long createdAt, Run run, IReadOnlyList<Message> messages) =>
         JsonSerializer.SerializeToUtf8Bytes(new EventEnvelope<RunEventData>(eventId, type, createdAt,
-            new RunEventData(RunObject.From(run), messages.Select(MessageObject.From).ToList())), WireJson.Options);
+            new RunEventData(RunObject.From(run), messages.Select(MessageObject.From).ToList())), WireJson.Info<EventEnvelope<RunEventData>>());
 
     public byte[] Message(string eventId, long createdAt, Message message) =>
         JsonSerializer.SerializeToUtf8Bytes(new EventEnvelope<MessageObject>(eventId, WebhookEventTypes.MessageCompleted, createdAt,
-            MessageObject.From(message)), WireJson.Options);
+            MessageObject.From(message)), WireJson.Info<EventEnvelope<MessageObject>>());
 }
 
 internal sealed record EventEnvelope<T>(string Id, [property: JsonPropertyOrder(1)] string Type, [property: JsonPropertyOrder(2)] long CreatedAt, [property: JsonPropertyOrder(3)] T Data)

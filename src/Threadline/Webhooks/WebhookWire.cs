@@ -1,11 +1,12 @@
 using System.Text.Json.Serialization;
+using Threadline.Domain;
 
 namespace Threadline.Webhooks;
 
 /// <summary>The <c>webhook_endpoint</c> object; <c>secret</c> appears only when it is made or rotated.</summary>
 internal sealed record WebhookEndpointObject(
     string Id, long CreatedAt, string Url, string? Description, IReadOnlyList<string> Events, bool Enabled,
-    string? DisabledReason, IReadOnlyDictionary<string, string> Metadata, bool Configured)
+    string? DisabledReason, RawJson Metadata, bool Configured)
 {
     [JsonPropertyOrder(-1)] public string Object => "webhook_endpoint";
 

@@ -8,10 +8,11 @@ using Xunit;
 namespace Threadline.Tests.Models;
 
 /// <summary>
-/// Upstream failures (429 with <c>Retry-After</c>, 500, a hang past the request timeout, a stream cut in the
-/// middle) are retried <see cref="FakeProviderFixture.MaxRetries"/> times; then the run fails with a
-/// <c>last_error</c> that names the provider, and the thread's next run still runs. A failure that clears
-/// on a retry leaves a normal run, its reply said once.
+/// Upstream failures before any text (429 with <c>Retry-After</c>, 500, a hang past the request timeout, a
+/// stream cut before its first token) are retried <see cref="FakeProviderFixture.MaxRetries"/> times; then
+/// the run fails with a <c>last_error</c> that names the provider, and the thread's next run still runs. A
+/// failure that clears on a retry leaves a normal run, its reply said once. A stream cut after text went out
+/// is not retried: a second generation would not continue the first.
 /// </summary>
 [Collection(FakeProviderCollection.Name)]
 public sealed class UpstreamRetryTests
@@ -87,19 +88,7 @@ public sealed class UpstreamRetryTests
                 break;
         }
 
-        var firstReplies = await FakeProviderFixture.RepliesAsync(http, threadId, firstId);
-        if (fault == "cut")
-        {
-            // What streamed before the first cut is kept, once, in a reply marked incomplete.
-            var partial = Assert.Single(firstReplies);
-            Assert.Equal("incomplete", (string?)partial["status"]);
-            Assert.Equal("run_failed", (string?)partial["incomplete_details"]?["reason"]);
-            Assert.Equal("Alpha beta", FakeProviderFixture.MessageText(partial));
-        }
-        else
-        {
-            Assert.Empty(firstReplies);
-        }
+        Assert.Empty(await FakeProviderFixture.RepliesAsync(http, threadId, firstId));
 
         Assert.True((string?)next["status"] == "completed", $"the next run ended {next.ToJsonString()}\n{_fake.Log()}");
         var reply = Assert.Single(await FakeProviderFixture.RepliesAsync(http, threadId, secondId));
@@ -140,6 +129,28 @@ public sealed class UpstreamRetryTests
     }
 
     [Fact]
+    public async Task AStreamCutAfterTextWentOutIsNotRetriedAndKeepsWhatWasSaidOnce()
+    {
+        _fake.Upstream.Enqueue(new FakeBehavior { Tokens = Tokens, Fault = FakeFault.CutStreamAfterTokens(2) });
+        _fake.Upstream.Enqueue(FakeBehavior.Text("Zulu", " yankee"));
+        using var http = _fake.CreateHttpClient();
+        var assistantId = await FakeProviderFixture.AssistantAsync(http);
+        var threadId = await FakeProviderFixture.ThreadAsync(http, ("user", "hello"));
+
+        var run = await FakeProviderFixture.CreateRunAsync(http, threadId, assistantId);
+        var failed = await RunWaiter.UntilTerminalAsync(http, threadId, (string)run["id"]!);
+
+        Assert.True((string?)failed["status"] == "failed", failed.ToJsonString());
+        Assert.Equal("server_error", (string?)failed["last_error"]?["code"]);
+        Assert.Contains("broke off", (string)failed["last_error"]!["message"]!, StringComparison.Ordinal);
+        Assert.Single(_fake.ChatRequests());
+        var partial = Assert.Single(await FakeProviderFixture.RepliesAsync(http, threadId, (string)run["id"]!));
+        Assert.Equal("incomplete", (string?)partial["status"]);
+        Assert.Equal("run_failed", (string?)partial["incomplete_details"]?["reason"]);
+        Assert.Equal("Alpha beta", FakeProviderFixture.MessageText(partial));
+    }
+
+    [Fact]
     public async Task ARequestTheProviderRefusesIsNotRetried()
     {
         _fake.Upstream.Enqueue(FakeBehavior.Fail(FakeFault.Status(400)));
@@ -162,7 +173,7 @@ public sealed class UpstreamRetryTests
         "429" => FakeBehavior.Fail(FakeFault.Status(429, retryAfterSeconds: "1")),
         "500" => FakeBehavior.Fail(FakeFault.Status(500)),
         "hang" => FakeBehavior.Fail(FakeFault.Hang),
-        "cut" => new FakeBehavior { Tokens = Tokens, Fault = FakeFault.CutStreamAfterTokens(2) },
+        "cut" => new FakeBehavior { Tokens = Tokens, Fault = FakeFault.CutStreamAfterTokens(0) },
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 }

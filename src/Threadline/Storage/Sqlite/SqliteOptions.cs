@@ -14,4 +14,13 @@ internal sealed class SqliteOptions
 
     /// <summary>How long a writer waits for another process's write lock, in milliseconds.</summary>
     public int BusyTimeoutMs { get; init; } = 30_000;
+
+    /// <summary>Read connections kept open, each with its prepared statements. Default 8.</summary>
+    public int ReadConnections { get; init; } = 8;
+
+    /// <summary>
+    /// How often an idle writer looks for commits of other processes on the same file (a
+    /// <c>PRAGMA data_version</c>, a few microseconds). Default 250 ms.
+    /// </summary>
+    public TimeSpan ExternalChangeProbe { get; init; } = TimeSpan.FromMilliseconds(250);
 }

@@ -1,77 +1,44 @@
-using System.Data;
-using System.Data.Common;
-using Dapper;
-using Microsoft.Data.Sqlite;
-
 namespace Threadline.Storage.Sqlite;
 
-/// <summary>
-/// The store on an embedded SQLite file. Writers take the database's write lock up front
-/// (<c>BEGIN IMMEDIATE</c>), so every rule decided inside a method holds across processes.
-/// </summary>
-internal sealed partial class SqliteStore(SqliteDatabase db, IEventPayloads payloads, TimeProvider time) : IThreadlineStore
+/// <summary>The store on an embedded SQLite file: one writer connection with group commit, a pool of readers.</summary>
+internal sealed class SqliteStore : IStore, IAsyncDisposable
 {
-    /// <summary>
-    /// The instant a write takes effect: read inside the transaction, since a write may wait for
-    /// the database's write lock after its caller read the clock. Recorded start and end times and
-    /// debounce deadlines thus follow the order the database put the writes in.
-    /// </summary>
-    private long Now(long requestedMs) => Math.Max(requestedMs, time.GetUtcNow().ToUnixTimeMilliseconds());
+    private readonly SqliteConnections _connections;
+    private readonly SqliteMigrator _migrator;
+    private readonly SqliteReadPool _reads;
+    private readonly SqliteWriter _writer;
 
-    private const string ActiveStatuses = "('in_progress', 'requires_action', 'cancelling')";
-
-    /// <summary>For strict mode: the run that holds the thread, as the hosted API saw it (any run not yet ended, queued included).</summary>
-    private static Task<string?> RunBlockingAsync(SqliteConnection c, IDbTransaction tx, string threadId) =>
-        c.ExecuteScalarAsync<string?>($"""
-            SELECT id FROM runs WHERE thread_id = @threadId AND status IN ('queued', {ActiveStatuses[1..^1]})
-            ORDER BY status = 'queued', queue_key LIMIT 1
-            """, new { threadId }, tx);
-
-    public Task PingAsync(CancellationToken ct) =>
-        db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT 1"), ct);
-
-    private static async Task<T?> SingleAsync<T>(SqliteConnection c, string sql, object param, Func<DbDataReader, T> map, IDbTransaction? tx = null)
-        where T : class
+    public SqliteStore(SqliteOptions options, TimeProvider time, Telemetry.ThreadlineMetrics metrics, ILoggerFactory loggers)
     {
-        await using var reader = await c.ExecuteReaderAsync(sql, param, tx);
-        return await reader.ReadAsync() ? map(reader) : null;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Path))!);
+        _connections = new SqliteConnections(options);
+        _migrator = new SqliteMigrator(_connections, loggers.CreateLogger<SqliteMigrator>());
+        _reads = new SqliteReadPool(_connections, time);
+        _writer = new SqliteWriter(_connections.OpenWriter, Changes, time, options.ExternalChangeProbe, metrics,
+            loggers.CreateLogger("Threadline.Storage.Writer"));
+        Description = $"SQLite in {Path.GetDirectoryName(Path.GetFullPath(options.Path))}";
     }
 
-    private static async Task<List<T>> ListAsync<T>(SqliteConnection c, string sql, object param, Func<DbDataReader, T> map, IDbTransaction? tx = null)
+    public ChangeFeed Changes { get; } = new();
+
+    public string Description { get; }
+
+    public ValueTask<T> ReadAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct) => _reads.ReadAsync(work, ct);
+
+    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct) => _writer.WriteAsync(work, ct);
+
+    public Task MigrateAsync(CancellationToken ct)
     {
-        var items = new List<T>();
-        await using var reader = await c.ExecuteReaderAsync(sql, param, tx);
-        while (await reader.ReadAsync())
-            items.Add(map(reader));
-        return items;
+        _migrator.Migrate();
+        return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// One cursor page of <c>{select} WHERE {scope}</c>, ordered by <paramref name="keys"/> (columns of
-    /// alias <c>x</c>); the cursors are ids whose keys bound the page. A <c>before</c> page is read
-    /// backwards from its cursor, so that it holds the objects nearest to it, then turned around.
-    /// </summary>
-    private static async Task<Page<T>> PageAsync<T>(SqliteConnection c, string select, string table, string scope, string keys,
-        DynamicParameters parameters, PageRequest page, Func<DbDataReader, T> map)
+    public async Task PingAsync(CancellationToken ct) =>
+        await ReadAsync(s => ValueTask.FromResult(((SqliteSession)s).ScalarLong("SELECT 1")), ct);
+
+    public async ValueTask DisposeAsync()
     {
-        var aliased = string.Join(", ", keys.Split(',').Select(k => "x." + k.Trim()));
-        var where = new List<string> { scope };
-        if (page.After is not null)
-            where.Add($"({aliased}) {(page.Descending ? "<" : ">")} (SELECT {keys} FROM {table} WHERE id = @__after)");
-        if (page.Before is not null)
-            where.Add($"({aliased}) {(page.Descending ? ">" : "<")} (SELECT {keys} FROM {table} WHERE id = @__before)");
-        var backwards = page.Before is not null && page.After is null;
-        var direction = page.Descending ^ backwards ? "DESC" : "ASC";
-        var order = string.Join(", ", aliased.Split(',').Select(k => $"{k.Trim()} {direction}"));
-        parameters.Add("__after", page.After);
-        parameters.Add("__before", page.Before);
-        parameters.Add("__limit", page.Limit + 1);
-        var items = await ListAsync(c, $"{select} WHERE {string.Join(" AND ", where)} ORDER BY {order} LIMIT @__limit", parameters, map);
-        var hasMore = items.Count > page.Limit;
-        if (hasMore)
-            items.RemoveAt(items.Count - 1);
-        if (backwards)
-            items.Reverse();
-        return new Page<T>(items, hasMore);
+        await _writer.DisposeAsync();
+        _reads.Dispose();
     }
 }

@@ -1,95 +1,227 @@
-using System.Data;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Threadline.Idempotency;
 
 namespace Threadline.Storage.Sqlite;
 
 /// <summary>
-/// Group commit: this process's writes go through one connection, and the writes that queue up
-/// while a commit is being synced are run together in the next transaction, each inside its own
-/// savepoint (so one failing write does not undo the others), then made durable by a single
-/// commit. Each caller's task completes only after that commit (I3). Other processes on the same
-/// file take turns through the database's write lock, as before.
+/// Group commit: every write of this process runs on one connection, and the writes that queue up
+/// while a commit is being synced run together in the next transaction, made durable by a single
+/// commit; each caller's task completes only after that commit (I3). A batch runs without
+/// savepoints; when one of its writes fails, the batch is rolled back and its writes run again one
+/// transaction each, so one failure never undoes another's work. Between batches, and every
+/// <see cref="SqliteOptions.ExternalChangeProbe"/> while idle, the writer reads
+/// <c>PRAGMA data_version</c>, which changes only when another connection (another process) committed,
+/// and announces that as an external change.
 /// </summary>
-internal sealed class SqliteWriter : IAsyncDisposable
+internal sealed partial class SqliteWriter : IAsyncDisposable
 {
     /// <summary>At most this many writes share a commit, so one batch never holds the lock for long.</summary>
     private const int MaxBatch = 256;
 
-    private readonly Func<CancellationToken, Task<SqliteConnection>> _open;
-    private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
-
-    public SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open)
+    private readonly Func<SqliteSession> _open;
+    private readonly ChangeFeed _changes;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _probe;
+    private readonly Telemetry.ThreadlineMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Channel<Write> _queue = Channel.CreateBounded<Write>(new BoundedChannelOptions(16_384)
     {
-        _open = open;
-        _loop = Task.Run(LoopAsync);
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly Task _loop;
+    private SqliteSession? _session;
+    private long _dataVersion = -1;
+
+    public SqliteWriter(Func<SqliteSession> open, ChangeFeed changes, TimeProvider time, TimeSpan probe,
+        Telemetry.ThreadlineMetrics metrics, ILogger logger)
+    {
+        (_open, _changes, _time, _probe, _metrics, _logger) = (open, changes, time, probe, metrics, logger);
+        metrics.ObserveWriterQueue(() => _queue.Reader.Count);
+        _loop = Task.Factory.StartNew(LoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, IDbTransaction, Task<T>> work)
+    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
     {
-        var write = new Write<T>(work);
-        if (!_queue.Writer.TryWrite(write))
-            throw new ObjectDisposedException(nameof(SqliteWriter));
-        return write.Task;
+        var write = new Write<T>(work, IdempotencyScope.Current);
+        if (_queue.Writer.TryWrite(write))
+            return write.Task;
+        return EnqueueSlowAsync(write, ct);
+    }
+
+    private async Task<T> EnqueueSlowAsync<T>(Write<T> write, CancellationToken ct)
+    {
+        await _queue.Writer.WriteAsync(write, ct);
+        return await write.Task;
     }
 
     private async Task LoopAsync()
     {
-        SqliteConnection? connection = null;
         var batch = new List<Write>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        var reader = _queue.Reader;
+        while (true)
         {
+            if (!reader.TryPeek(out _))
+            {
+                if (!await WaitForWorkAsync(reader))
+                    break;
+                continue;
+            }
             batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
+            while (batch.Count < MaxBatch && reader.TryRead(out var write))
                 batch.Add(write);
-            var done = new List<Write>(batch.Count);
+            var started = Stopwatch.GetTimestamp();
+            await RunBatchAsync(batch);
+            _metrics.WriterBatch(batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            ProbeExternalChanges();
+        }
+        _session?.Dispose();
+    }
+
+    /// <summary>Waits for a write; on each idle probe interval, looks for other processes' commits. False when the writer is closed.</summary>
+    private async Task<bool> WaitForWorkAsync(ChannelReader<Write> reader)
+    {
+        using var idle = new CancellationTokenSource(_probe, _time);
+        try
+        {
+            return await reader.WaitToReadAsync(idle.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            ProbeExternalChanges();
+            return true;
+        }
+    }
+
+    private async Task RunBatchAsync(List<Write> batch)
+    {
+        SqliteSession session;
+        try
+        {
+            session = _session ??= _open();
+            session.Execute("BEGIN IMMEDIATE");
+        }
+        catch (Exception e)
+        {
+            // The database is unreachable or locked past the busy timeout: none of these writes happened.
+            LogBeginFailed(_logger, batch.Count, e);
+            foreach (var write in batch)
+                write.Fail(e);
+            Reset();
+            return;
+        }
+
+        if (batch.Count == 1)
+        {
+            await RunAloneAsync(session, batch[0], begun: true);
+            return;
+        }
+
+        var failed = false;
+        foreach (var write in batch)
+        {
+            session.Begin(_time.GetUtcNow().ToUnixTimeMilliseconds());
             try
             {
-                connection ??= await _open(CancellationToken.None);
-                // BEGIN IMMEDIATE: take the write lock first, so processes never deadlock upgrading a read.
-                using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-                if (batch.Count == 1)
-                {
-                    // Alone in its transaction: a failure rolls the whole transaction back, no savepoint needed.
-                    await batch[0].RunAsync(connection, transaction);
-                    done.Add(batch[0]);
-                }
-                else
-                {
-                    foreach (var write in batch)
-                    {
-                        transaction.Save("w");
-                        try
-                        {
-                            await write.RunAsync(connection, transaction);
-                            transaction.Release("w");
-                            done.Add(write);
-                        }
-                        catch (Exception e)
-                        {
-                            transaction.Rollback("w");
-                            transaction.Release("w");
-                            write.Fail(e);
-                        }
-                    }
-                }
-                transaction.Commit();
-                foreach (var write in done)
-                    write.Complete();
+                await write.RunAsync(session);
+                write.Changes.AddRange(session.Changes);
             }
-            catch (Exception e)
+            catch (Exception)
             {
-                // The commit (or the transaction itself) failed: none of the writes happened.
-                foreach (var write in batch)
-                    write.Fail(e);
-                if (connection is not null)
-                    await connection.DisposeAsync();
-                connection = null;
+                failed = true;
+                break;
             }
         }
-        if (connection is not null)
-            await connection.DisposeAsync();
+        if (!failed && TryCommit(session, batch, failWrites: false))
+            return;
+
+        // One write failed (or the commit did): undo the batch and give each write its own transaction.
+        Rollback(session);
+        foreach (var write in batch)
+        {
+            write.Changes.Clear();
+            await RunAloneAsync(session, write, begun: false);
+        }
+    }
+
+    private async Task RunAloneAsync(SqliteSession session, Write write, bool begun)
+    {
+        try
+        {
+            if (!begun)
+                session.Execute("BEGIN IMMEDIATE");
+            session.Begin(_time.GetUtcNow().ToUnixTimeMilliseconds());
+            await write.RunAsync(session);
+            write.Changes.AddRange(session.Changes);
+        }
+        catch (Exception e)
+        {
+            Rollback(session);
+            write.Fail(e);
+            return;
+        }
+        TryCommit(session, [write], failWrites: true);
+    }
+
+    /// <summary>Commits; on failure either fails the writes or (a batch, to be retried write by write) leaves them pending.</summary>
+    private bool TryCommit(SqliteSession session, IReadOnlyList<Write> writes, bool failWrites)
+    {
+        try
+        {
+            session.Execute("COMMIT");
+        }
+        catch (Exception e)
+        {
+            LogCommitFailed(_logger, writes.Count, e);
+            Rollback(session);
+            if (failWrites)
+                foreach (var write in writes)
+                    write.Fail(e);
+            return false;
+        }
+        foreach (var write in writes)
+            write.Complete(_changes);
+        return true;
+    }
+
+    private void Rollback(SqliteSession session)
+    {
+        try
+        {
+            if (!session.Connection.AutoCommit())
+                session.Execute("ROLLBACK");
+        }
+        catch (Exception e)
+        {
+            LogRollbackFailed(_logger, e);
+            Reset();
+        }
+    }
+
+    private void ProbeExternalChanges()
+    {
+        try
+        {
+            var session = _session ??= _open();
+            var version = session.ScalarLong("PRAGMA data_version") ?? 0;
+            if (_dataVersion >= 0 && version != _dataVersion)
+                _changes.PublishExternal();
+            _dataVersion = version;
+        }
+        catch (Exception e)
+        {
+            LogProbeFailed(_logger, e);
+            Reset();
+        }
+    }
+
+    private void Reset()
+    {
+        _session?.Dispose();
+        _session = null;
+        _dataVersion = -1;
     }
 
     public async ValueTask DisposeAsync()
@@ -98,25 +230,61 @@ internal sealed class SqliteWriter : IAsyncDisposable
         await _loop;
     }
 
-    private abstract class Write
+    private abstract class Write(IdempotencyScope? scope)
     {
-        public abstract Task RunAsync(SqliteConnection connection, IDbTransaction transaction);
-        public abstract void Complete();
+        public List<StoreChange> Changes { get; } = [];
+
+        public async ValueTask RunAsync(SqliteSession session)
+        {
+            if (scope is not null)
+                await scope.ClaimAsync(session);
+            await RunWorkAsync(session);
+        }
+
+        protected abstract ValueTask RunWorkAsync(SqliteSession session);
+
+        public void Complete(ChangeFeed changes)
+        {
+            scope?.MarkCommitted();
+            changes.Publish(Changes);
+            SetResult();
+        }
+
+        protected abstract void SetResult();
+
         public abstract void Fail(Exception e);
     }
 
-    private sealed class Write<T>(Func<SqliteConnection, IDbTransaction, Task<T>> work) : Write
+    private sealed class Write<T>(Func<IStoreSession, ValueTask<T>> work, IdempotencyScope? scope) : Write(scope)
     {
         private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _value = default!;
 
         public Task<T> Task => _result.Task;
 
-        public override async Task RunAsync(SqliteConnection connection, IDbTransaction transaction) =>
-            _value = await work(connection, transaction);
+        protected override async ValueTask RunWorkAsync(SqliteSession session) => _value = await work(session);
 
-        public override void Complete() => _result.TrySetResult(_value);
+        protected override void SetResult() => _result.TrySetResult(_value);
 
         public override void Fail(Exception e) => _result.TrySetException(e);
     }
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "Could not begin a write transaction for {Count} writes")]
+    private static partial void LogBeginFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "A commit of {Count} writes failed")]
+    private static partial void LogCommitFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Error, Message = "A rollback failed; the writer reopens its connection")]
+    private static partial void LogRollbackFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Looking for other processes' commits failed")]
+    private static partial void LogProbeFailed(ILogger logger, Exception exception);
+}
+
+internal static class SqliteConnectionState
+{
+    /// <summary>True when no transaction is open on the connection.</summary>
+    public static bool AutoCommit(this SqliteConnection connection) =>
+        SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
 }

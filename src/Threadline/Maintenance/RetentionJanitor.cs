@@ -1,0 +1,57 @@
+using Threadline.Domain;
+using Threadline.Idempotency;
+using Threadline.Storage;
+using Threadline.Webhooks;
+
+namespace Threadline.Maintenance;
+
+/// <summary>
+/// Keeps what grows with use within its retention: idempotency keys past their window, and webhook
+/// events (with their deliveries) that ended longer ago than <see cref="WebhookOptions.EventRetention"/>.
+/// Runs every <see cref="IdempotencyOptions.PurgeInterval"/>; each pass deletes in bounded batches so
+/// it never holds the write lock for long.
+/// </summary>
+internal sealed partial class RetentionJanitor(IStore store, IdempotencyOptions keys, WebhookOptions webhooks, TimeProvider time,
+    ILogger<RetentionJanitor> logger) : BackgroundService
+{
+    private const int Batch = 1_000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(keys.PurgeInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var (purgedKeys, purgedEvents) = await RunOnceAsync(stoppingToken);
+                if (purgedKeys + purgedEvents > 0)
+                    LogPurged(logger, purgedKeys, purgedEvents);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogFailed(logger, e);
+            }
+        }
+    }
+
+    public async Task<(int Keys, int Events)> RunOnceAsync(CancellationToken ct)
+    {
+        var purgedKeys = await store.WriteAsync(s => s.Idempotency.IdempotencyPurgeAsync(s.NowMs), ct);
+        var before = time.GetUtcNow().Subtract(webhooks.EventRetention).ToUnixTimeSeconds();
+        var purgedEvents = 0;
+        while (true)
+        {
+            var purged = await store.WriteAsync(s => s.Webhooks.WebhookEventPurgeAsync(before, Batch), ct);
+            purgedEvents += purged;
+            if (purged < Batch)
+                break;
+        }
+        return (purgedKeys, purgedEvents);
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "Deleted {Keys} expired idempotency keys and {Events} webhook events past their retention")]
+    private static partial void LogPurged(ILogger logger, int keys, int events);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "Purging past retention failed; trying again at the next interval")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

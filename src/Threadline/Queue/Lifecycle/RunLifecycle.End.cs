@@ -1,0 +1,84 @@
+using Threadline.Messages;
+using Threadline.Runs;
+using Threadline.RunSteps;
+using Threadline.Storage;
+using Threadline.Storage.Drivers;
+
+namespace Threadline.Queue.Lifecycle;
+
+/// <summary>
+/// How an execution ends a run: its status, the reply it wrote (if any), why it stopped short.
+/// A cancel that arrived meanwhile turns it into <c>cancelled</c>. With <see cref="Handoff"/>, the
+/// next run that may start (the longest waiting, usually this thread's next) is claimed in the same
+/// transaction for the same execution slot.
+/// </summary>
+internal sealed record RunFinish(
+    string RunId, int Attempt, string Status, RunOutput? Output, string? ReplyText, RunError? Error, string? IncompleteReason, Usage? Usage)
+{
+    public ClaimFor? Handoff { get; init; }
+}
+
+/// <summary>The run as it ended, with the message and step it finished; and the run handed to the same slot.</summary>
+internal sealed record RunEnded(Run Run, Message? Reply, RunStep? Step)
+{
+    public Run? Next { get; init; }
+}
+
+internal sealed partial class RunLifecycle
+{
+    /// <returns>Null when the execution no longer holds the run (its claim was superseded): nothing was written.</returns>
+    public async ValueTask<RunEnded?> FinishAsync(IStoreSession s, RunFinish f)
+    {
+        var held = await s.Runs.RunGetHeldAsync(f.RunId, f.Attempt);
+        if (held is null)
+            return null;
+        var status = held.Status == RunStatus.Cancelling ? RunStatus.Cancelled : f.Status;
+        var ended = await EndAsync(s, held, status, f.Attempt, f.Error, f.IncompleteReason, f.Usage, f.Output, f.ReplyText);
+        if (ended is null || f.Handoff is not { } handoff)
+            return ended;
+        return ended with { Next = (await ClaimNextAsync(s, handoff, 1)).FirstOrDefault() };
+    }
+
+    /// <summary>
+    /// Ends a run in a terminal <paramref name="status"/>: its reply (when an execution wrote one) and
+    /// whatever it left open end with it, the thread's queue moves on, and its webhook events are
+    /// recorded. Every way a run ends comes through here.
+    /// </summary>
+    private async ValueTask<RunEnded?> EndAsync(IStoreSession s, Run run, string status, int? attempt, RunError? error,
+        string? incompleteReason, Usage? usage, RunOutput? output = null, string? replyText = null, string? fromStatus = null)
+    {
+        var now = s.NowMs / 1000;
+        var changed = await s.Runs.RunStatusSetAsync(new RunStatusSet(run.Id, status, s.NowMs)
+        {
+            Attempt = attempt,
+            FromStatus = fromStatus,
+            Error = status == RunStatus.Failed ? error : null,
+            IncompleteReason = status == RunStatus.Incomplete ? incompleteReason : null,
+            Usage = usage,
+        });
+        if (!changed)
+            return null;
+
+        var (messageStatus, messageReason) = status switch
+        {
+            RunStatus.Completed => (MessageStatus.Completed, (string?)null),
+            RunStatus.Cancelled => (MessageStatus.Incomplete, "run_cancelled"),
+            RunStatus.Failed => (MessageStatus.Incomplete, "run_failed"),
+            RunStatus.Expired => (MessageStatus.Incomplete, "run_expired"),
+            _ => (MessageStatus.Incomplete, incompleteReason is "max_completion_tokens" ? "max_tokens" : incompleteReason),
+        };
+        var stepStatus = status is RunStatus.Completed or RunStatus.Incomplete ? RunStepStatus.Completed : status;
+        var (reply, step) = output is not null
+            ? await OutputEndAsync(s, output, replyText ?? "", messageStatus, messageReason, stepStatus,
+                status == RunStatus.Failed ? error : null, now, usage)
+            : ((Message?)null, (RunStep?)null);
+        // What the run left open (a reply begun by a lost execution, a tool-call step) ends with it.
+        await s.Messages.MessageOpenCloseAsync(run.Id, messageReason ?? "run_failed", now);
+        await s.RunSteps.RunStepOpenCloseAsync(run.Id, stepStatus, now);
+
+        await SettleThreadAsync(s, run.ThreadId, run.Id);
+        var ended = (await s.Runs.RunGetByIdAsync(run.Id))!;
+        await outbox.RunSettledAsync(s, ended, reply);
+        return new RunEnded(ended, reply, step);
+    }
+}

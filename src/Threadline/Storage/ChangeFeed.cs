@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Threadline.Domain;
+
+namespace Threadline.Storage;
+
+/// <summary>
+/// The one wake mechanism: the store publishes what each committed write changed, and every loop
+/// (scheduler, dispatcher, streams) subscribes to the topics it cares about instead of being woken
+/// by hand or polling. Changes made by another process on the same database arrive as
+/// <see cref="PublishExternal"/>, which wakes everyone (in-process the store only learns that
+/// something changed, not what).
+/// </summary>
+internal sealed class ChangeFeed
+{
+    private readonly ConcurrentDictionary<ChangeTopic, ImmutableList> _subscribers = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _runWaiters = new();
+
+    public WakeSignal Subscribe(ChangeTopic topic)
+    {
+        var signal = new WakeSignal();
+        _subscribers.AddOrUpdate(topic, _ => new ImmutableList([signal]), (_, list) => list.With(signal));
+        return signal;
+    }
+
+    /// <summary>Completes at the next change announced for the run (or from another process); waiters share one task.</summary>
+    public Task WhenRunChangesAsync(string runId) =>
+        _runWaiters.GetOrAdd(runId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Publish(IReadOnlyList<StoreChange> changes)
+    {
+        if (changes.Count == 0)
+            return;
+        var topics = 0;
+        foreach (var change in changes)
+        {
+            topics |= 1 << (int)change.Topic;
+            if (change.RunId is { } runId && _runWaiters.TryRemove(runId, out var waiter))
+                waiter.TrySetResult();
+        }
+        foreach (var (topic, list) in _subscribers)
+            if ((topics & (1 << (int)topic)) != 0)
+                list.WakeAll();
+    }
+
+    /// <summary>Another process committed something: everyone looks again.</summary>
+    public void PublishExternal()
+    {
+        foreach (var (_, list) in _subscribers)
+            list.WakeAll();
+        foreach (var runId in _runWaiters.Keys)
+            if (_runWaiters.TryRemove(runId, out var waiter))
+                waiter.TrySetResult();
+    }
+
+    /// <summary>How many runs have a waiter (for tests of bounded growth).</summary>
+    public int RunWaiterCount => _runWaiters.Count;
+
+    private sealed class ImmutableList(WakeSignal[] signals)
+    {
+        public ImmutableList With(WakeSignal signal) => new([.. signals, signal]);
+
+        public void WakeAll()
+        {
+            foreach (var signal in signals)
+                signal.Wake();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Data.Sqlite;
+
+namespace Threadline.Storage.Sqlite;
+
+/// <summary>Opens connections to the file with the pragmas each kind needs.</summary>
+internal sealed class SqliteConnections(SqliteOptions options)
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = options.Path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Cache = SqliteCacheMode.Private,
+        // Each session keeps its connection open for good: pooling would only add a layer.
+        Pooling = false,
+        DefaultTimeout = Math.Max(1, options.BusyTimeoutMs / 1000),
+    }.ToString();
+
+    public SqliteOptions Options => options;
+
+    /// <summary>The writer's connection: durable commits, a busy wait for other processes' locks.</summary>
+    public SqliteSession OpenWriter() =>
+        Open(writable: true, $"PRAGMA busy_timeout = {options.BusyTimeoutMs}; PRAGMA synchronous = {options.Synchronous}; PRAGMA temp_store = MEMORY;");
+
+    /// <summary>A reader: WAL lets it read beside the writer; it refuses to write.</summary>
+    public SqliteSession OpenReader() =>
+        Open(writable: false, $"PRAGMA busy_timeout = {options.BusyTimeoutMs}; PRAGMA query_only = 1;");
+
+    private SqliteSession Open(bool writable, string pragmas)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = pragmas;
+            command.ExecuteNonQuery();
+        }
+        return new SqliteSession(connection, writable);
+    }
+}

@@ -1,0 +1,21 @@
+using Threadline.Domain;
+
+namespace Threadline.Storage.Sqlite;
+
+/// <summary>How domain values are bound as SQLite parameters.</summary>
+internal static class SqliteValues
+{
+    /// <summary>A JSON column that is NULL when the value is JSON null.</summary>
+    public static string? OrNull(this RawJson json) => json.IsNull ? null : json.Text;
+
+    public static long Flag(this bool value) => value ? 1 : 0;
+
+    /// <summary>The statuses a run holds the thread in (I1), as SQL.</summary>
+    public const string ActiveStatuses = "('in_progress', 'requires_action', 'cancelling')";
+
+    /// <summary>The statuses an execution holds a run in.</summary>
+    public const string HeldStatuses = "('in_progress', 'cancelling')";
+
+    /// <summary>Column lists for <c>RETURNING</c>, which takes no table alias.</summary>
+    public static string Unaliased(string columns) => columns.Replace("x.", "", StringComparison.Ordinal);
+}

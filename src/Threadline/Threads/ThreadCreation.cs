@@ -1,0 +1,28 @@
+using Threadline.Messages;
+using Threadline.Storage;
+
+namespace Threadline.Threads;
+
+/// <summary>
+/// Make a thread with its first messages; with an external id that already names a thread of
+/// the project, append the messages to that thread instead.
+/// </summary>
+internal sealed record ThreadCreate(ConversationThread Thread, IReadOnlyList<Message> Messages);
+
+internal sealed record ThreadCreateResult(ConversationThread Thread, bool Created);
+
+internal static class ThreadCreation
+{
+    /// <summary>Find or make, then append: one transaction, so concurrent callers with one external id share one thread.</summary>
+    public static async ValueTask<ThreadCreateResult> CreateAsync(IStoreSession s, ThreadCreate create)
+    {
+        var wanted = create.Thread;
+        var existing = wanted.ExternalId is { } externalId ? await s.Threads.ThreadFindByExternalIdAsync(wanted.ProjectId, externalId) : null;
+        if (existing is null)
+            await s.Threads.ThreadInsertAsync(wanted);
+        var thread = existing ?? wanted;
+        foreach (var message in create.Messages)
+            await MessageAppend.AppendAsync(s, message with { ThreadId = thread.Id, CreatedAt = s.NowMs / 1000, CompletedAt = s.NowMs / 1000 }, onlyIfIdle: false);
+        return new ThreadCreateResult(existing is null ? thread : await s.Threads.ThreadGetAsync(thread.ProjectId, thread.Id) ?? thread, existing is null);
+    }
+}
