@@ -75,6 +75,10 @@ internal static class QueueApi
 
     public static JsonObject UserMessage(string text) => new() { ["role"] = "user", ["content"] = text };
 
+    /// <summary>A new thread holding one user message.</summary>
+    public static Task<string> CreateThreadWithMessageAsync(HttpClient client, string text) =>
+        CreateThreadAsync(client, new JsonObject { ["messages"] = new JsonArray(UserMessage(text)) });
+
     public static Task<ApiResponse> AddMessageAsync(HttpClient client, string threadId, string text, CancellationToken ct = default) =>
         PostAsync(client, $"threads/{threadId}/messages", UserMessage(text), null, ct);
 

@@ -45,18 +45,21 @@ internal static class WebhookApi
     }
 
     /// <summary>Polls the deliveries until one matches; fails with the list otherwise.</summary>
-    public static async Task<JsonObject> WaitForDeliveryAsync(HttpClient http, string endpointId, Func<JsonObject, bool> match, string what, TimeSpan? timeout = null)
+    public static async Task<JsonObject> WaitForDeliveryAsync(HttpClient http, string endpointId, Func<JsonObject, bool> match, string what, TimeSpan? timeout = null) =>
+        (await WaitForDeliveriesAsync(http, endpointId, all => all.Any(match), what, timeout)).First(match);
+
+    /// <summary>Polls the endpoint's deliveries until the whole list satisfies <paramref name="condition"/>; fails with the list otherwise.</summary>
+    public static async Task<List<JsonObject>> WaitForDeliveriesAsync(HttpClient http, string endpointId, Func<List<JsonObject>, bool> condition, string what, TimeSpan? timeout = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(20);
         var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             var deliveries = await DeliveriesAsync(http, endpointId);
-            var found = deliveries.FirstOrDefault(match);
-            if (found is not null)
-                return found;
+            if (condition(deliveries))
+                return deliveries;
             if (DateTime.UtcNow > deadline)
-                Assert.Fail($"No delivery of {endpointId} became {what} within {limit}: {new JsonArray(deliveries.Select(d => (JsonNode)d.DeepClone()).ToArray()).ToJsonString()}");
+                Assert.Fail($"The deliveries of {endpointId} did not become {what} within {limit}: {new JsonArray(deliveries.Select(d => (JsonNode)d.DeepClone()).ToArray()).ToJsonString()}");
             await Task.Delay(50);
         }
     }
