@@ -166,6 +166,24 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Polls until no request has arrived for <paramref name="quiet"/> (make it longer than the answers take): the
+    /// only way to see that nothing more is coming, e.g. no second copy of an event. Fails at <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitUntilQuietAsync(TimeSpan quiet, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var all = Received;
+            if (all.Count == 0 || DateTimeOffset.UtcNow - all.Max(r => r.ArrivedAt) >= quiet)
+                return;
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"The receiver was not quiet for {quiet} within {timeout}. All requests:\n{Describe()}");
+            await Task.Delay(50);
+        }
+    }
+
     public Task<IReadOnlyList<ReceivedWebhook>> WaitForThreadAsync(string threadId, string eventType, int count = 1, TimeSpan? timeout = null) =>
         WaitForAsync(r => r.ThreadId == threadId && r.EventType == eventType, count, timeout, $"of type {eventType} for {threadId}");
 
