@@ -20,6 +20,8 @@ internal sealed class BenchOptions
     public List<string> ServerArgs { get; } = [];
     /// <summary>Only redraw benchmarks.md and benchmarks.svg from this benchmarks.json; measure nothing.</summary>
     public string? RenderFrom { get; private set; }
+    /// <summary>auto (wrk when on PATH, else the harness's client), wrk, or harness.</summary>
+    public string Generator { get; private set; } = "auto";
 
     // 1. ingest
     public int Threads { get; private set; } = 10_000;
@@ -56,7 +58,8 @@ internal sealed class BenchOptions
     public int ScaleMessages { get; private set; } = 1_000_000;
     public int SmallStoreThreads { get; private set; } = 1_000;
     public int ScaleClients { get; private set; } = 8;
-    public int ScaleRequests { get; private set; } = 20_000;
+    /// <summary>Seconds of listing with <see cref="ScaleClients"/>, and again with one client.</summary>
+    public double ScaleSeconds { get; private set; } = 6;
 
     public string Usage => """
         Threadline benchmark harness: starts Threadline (Release), the fake upstream and the baselines as separate
@@ -74,12 +77,13 @@ internal sealed class BenchOptions
           --server-dll PATH         measure another build of Threadline.dll (an experiment) instead of src/Threadline's
           --server-arg KEY=VALUE    add --KEY=VALUE to every Threadline process (an experiment; repeatable)
           --render FILE             measure nothing: redraw benchmarks.md and .svg (in --out or docs/) from a benchmarks.json
-        1. ingest:     --threads 10000 --clients 64 --warmup 3 --duration 15   (seconds)
+          --generator auto|wrk|harness   closed-loop HTTP load: wrk when on PATH (auto), or the harness's own client
+        1. ingest:     --threads 10000 --clients 64 --warmup 3 --duration 15   (seconds; wrk rounds them up to whole seconds)
         2. handoff:    --handoff-threads 500 --runs-per-thread 20 --drain-timeout 120   (seconds; what ended by then is measured)
         3. bursts:     --users 2000 --messages-per-user 3 --spread-ms 300 --debounce-ms 1000 --arrival-window-ms 10000
                        --burst-model echo:500 --retry-ms 1000 --reject-deadline 60   (seconds: reject-mode clients give up then)
         4. streaming:  --conversations 500 --stream-rounds 3 --first-token-ms 50 --tokens 20 --token-interval-ms 5
-        5. scale:      --scale-threads 100000 --scale-messages 1000000 --small-threads 1000 --scale-clients 8 --scale-requests 20000
+        5. scale:      --scale-threads 100000 --scale-messages 1000000 --small-threads 1000 --scale-clients 8 --scale-seconds 6
 
         Exit code: 0 when every scenario ran (whether or not its targets were met), 1 when one failed to run, 2 on bad usage.
         """;
@@ -87,6 +91,7 @@ internal sealed class BenchOptions
     /// <summary>The options as given, for the report.</summary>
     public Dictionary<string, string> Describe() => new()
     {
+        ["generator"] = Generator,
         ["threads"] = I(Threads), ["clients"] = I(Clients), ["warmup_s"] = D(WarmupSeconds), ["duration_s"] = D(DurationSeconds),
         ["handoff_threads"] = I(HandoffThreads), ["runs_per_thread"] = I(RunsPerThread), ["drain_timeout_s"] = D(DrainTimeoutSeconds),
         ["users"] = I(Users), ["messages_per_user"] = I(MessagesPerUser), ["spread_ms"] = I(BurstSpreadMs), ["debounce_ms"] = I(DebounceMs),
@@ -94,7 +99,7 @@ internal sealed class BenchOptions
         ["conversations"] = I(Conversations), ["stream_rounds"] = I(StreamRounds), ["first_token_ms"] = I(FirstTokenMs),
         ["tokens"] = I(Tokens), ["token_interval_ms"] = I(TokenIntervalMs),
         ["scale_threads"] = I(ScaleThreads), ["scale_messages"] = I(ScaleMessages), ["small_threads"] = I(SmallStoreThreads),
-        ["scale_clients"] = I(ScaleClients), ["scale_requests"] = I(ScaleRequests),
+        ["scale_clients"] = I(ScaleClients), ["scale_s"] = D(ScaleSeconds),
     };
 
     public static BenchOptions Parse(string[] args)
@@ -149,7 +154,7 @@ internal sealed class BenchOptions
         HandoffThreads = 10; RunsPerThread = 3; DrainTimeoutSeconds = 60;
         Users = 20; ArrivalWindowMs = 500; DebounceMs = 200; BurstSpreadMs = 60; BurstModel = "echo:50"; RetryMs = 200; RejectDeadlineSeconds = 20;
         Conversations = 10; StreamRounds = 1; FirstTokenMs = 20; Tokens = 5; TokenIntervalMs = 2;
-        ScaleThreads = 200; ScaleMessages = 2_000; SmallStoreThreads = 50; ScaleClients = 2; ScaleRequests = 200;
+        ScaleThreads = 200; ScaleMessages = 2_000; SmallStoreThreads = 50; ScaleClients = 2; ScaleSeconds = 1;
     }
 
     private void Set(string name, string? value)
@@ -164,6 +169,9 @@ internal sealed class BenchOptions
             case "server-dll": ServerDll = Path.GetFullPath(value!); break;
             case "server-arg": ServerArgs.Add("--" + value!.TrimStart('-')); break;
             case "render": RenderFrom = Path.GetFullPath(value!); break;
+            case "generator":
+                Generator = value is "auto" or "wrk" or "harness" ? value : throw new ArgumentException($"--generator takes auto, wrk or harness, not '{value}'.");
+                break;
             case "threads": Threads = Int(name, value); break;
             case "clients": Clients = Int(name, value); break;
             case "warmup": WarmupSeconds = Double(name, value); break;
@@ -188,7 +196,7 @@ internal sealed class BenchOptions
             case "scale-messages": ScaleMessages = Int(name, value); break;
             case "small-threads": SmallStoreThreads = Int(name, value); break;
             case "scale-clients": ScaleClients = Int(name, value); break;
-            case "scale-requests": ScaleRequests = Int(name, value); break;
+            case "scale-seconds": ScaleSeconds = Double(name, value); break;
             default: throw new ArgumentException($"Unknown option --{name}.");
         }
     }

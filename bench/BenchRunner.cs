@@ -25,7 +25,8 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var workRoot = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "threadline-bench", started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))).FullName;
-        var context = new BenchContext(options, workRoot);
+        var generator = await LoadGenerators.ChooseAsync(options.Generator, workRoot, ct);
+        var context = new BenchContext(options, workRoot, generator);
         var outDirectory = options.OutDirectory
             ?? (options.Smoke ? Path.Combine(Path.GetTempPath(), "threadline-bench-smoke") : RepoLayout.Docs);
 
@@ -47,7 +48,8 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
             report.Options["server_dll"] = options.ServerDll;
         if (options.ServerArgs.Count > 0)
             report.Options["server_args"] = string.Join(' ', options.ServerArgs);
-        context.Log($"{report.Machine.Cores} cores, {report.Machine.MemoryGb:0.#} GB; commit {report.Commit[..Math.Min(12, report.Commit.Length)]}; scenarios: {string.Join(", ", options.Scenarios)}{(options.Smoke ? " (smoke)" : "")}");
+        report.Options["load_generator"] = generator.Name;
+        context.Log($"{report.Machine.Cores} cores, {report.Machine.MemoryGb:0.#} GB; commit {report.Commit[..Math.Min(12, report.Commit.Length)]}; scenarios: {string.Join(", ", options.Scenarios)}{(options.Smoke ? " (smoke)" : "")}; load generator: {generator.Name}");
 
         var failed = 0;
         foreach (var name in options.Scenarios)
