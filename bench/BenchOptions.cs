@@ -47,7 +47,9 @@ internal sealed class BenchOptions
     public double RejectDeadlineSeconds { get; private set; } = 60;
 
     // 4. streaming
-    public int Conversations { get; private set; } = 500;
+    /// <summary>Streamed runs of the single conversation, one after another.</summary>
+    public int SoloRuns { get; private set; } = 50;
+    public int Conversations { get; private set; } = 64;
     public int StreamRounds { get; private set; } = 3;
     public int FirstTokenMs { get; private set; } = 50;
     public int Tokens { get; private set; } = 20;
@@ -82,7 +84,7 @@ internal sealed class BenchOptions
         2. handoff:    --handoff-threads 500 --runs-per-thread 20 --drain-timeout 120   (seconds; what ended by then is measured)
         3. bursts:     --users 2000 --messages-per-user 3 --spread-ms 300 --debounce-ms 1000 --arrival-window-ms 10000
                        --burst-model echo:500 --retry-ms 1000 --reject-deadline 60   (seconds: reject-mode clients give up then)
-        4. streaming:  --conversations 500 --stream-rounds 3 --first-token-ms 50 --tokens 20 --token-interval-ms 5
+        4. streaming:  --solo-runs 50 --conversations 64 --stream-rounds 3 --first-token-ms 50 --tokens 20 --token-interval-ms 5
         5. scale:      --scale-threads 100000 --scale-messages 1000000 --small-threads 1000 --scale-clients 8 --scale-seconds 6
 
         Exit code: 0 when every scenario ran (whether or not its targets were met), 1 when one failed to run, 2 on bad usage.
@@ -96,7 +98,7 @@ internal sealed class BenchOptions
         ["handoff_threads"] = I(HandoffThreads), ["runs_per_thread"] = I(RunsPerThread), ["drain_timeout_s"] = D(DrainTimeoutSeconds),
         ["users"] = I(Users), ["messages_per_user"] = I(MessagesPerUser), ["spread_ms"] = I(BurstSpreadMs), ["debounce_ms"] = I(DebounceMs),
         ["arrival_window_ms"] = I(ArrivalWindowMs), ["burst_model"] = BurstModel, ["retry_ms"] = I(RetryMs), ["reject_deadline_s"] = D(RejectDeadlineSeconds),
-        ["conversations"] = I(Conversations), ["stream_rounds"] = I(StreamRounds), ["first_token_ms"] = I(FirstTokenMs),
+        ["solo_runs"] = I(SoloRuns), ["conversations"] = I(Conversations), ["stream_rounds"] = I(StreamRounds), ["first_token_ms"] = I(FirstTokenMs),
         ["tokens"] = I(Tokens), ["token_interval_ms"] = I(TokenIntervalMs),
         ["scale_threads"] = I(ScaleThreads), ["scale_messages"] = I(ScaleMessages), ["small_threads"] = I(SmallStoreThreads),
         ["scale_clients"] = I(ScaleClients), ["scale_s"] = D(ScaleSeconds),
@@ -153,7 +155,7 @@ internal sealed class BenchOptions
         Threads = 50; Clients = 4; WarmupSeconds = 0.5; DurationSeconds = 2;
         HandoffThreads = 10; RunsPerThread = 3; DrainTimeoutSeconds = 60;
         Users = 20; ArrivalWindowMs = 500; DebounceMs = 200; BurstSpreadMs = 60; BurstModel = "echo:50"; RetryMs = 200; RejectDeadlineSeconds = 20;
-        Conversations = 10; StreamRounds = 1; FirstTokenMs = 20; Tokens = 5; TokenIntervalMs = 2;
+        SoloRuns = 5; Conversations = 8; StreamRounds = 1; FirstTokenMs = 20; Tokens = 5; TokenIntervalMs = 2;
         ScaleThreads = 200; ScaleMessages = 2_000; SmallStoreThreads = 50; ScaleClients = 2; ScaleSeconds = 1;
     }
 
@@ -187,6 +189,7 @@ internal sealed class BenchOptions
             case "burst-model": BurstModel = value!; break;
             case "retry-ms": RetryMs = Int(name, value); break;
             case "reject-deadline": RejectDeadlineSeconds = Double(name, value); break;
+            case "solo-runs": SoloRuns = Int(name, value); break;
             case "conversations": Conversations = Int(name, value); break;
             case "stream-rounds": StreamRounds = Int(name, value); break;
             case "first-token-ms": FirstTokenMs = Int(name, value); break;
