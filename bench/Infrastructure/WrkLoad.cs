@@ -80,7 +80,9 @@ internal sealed class WrkLoad(string wrk, string version, string scratch) : ILoa
             ], ct, dir, phaseEnvironment);
             if (code != 0 || !File.Exists(phaseEnvironment["BENCH_RESULT_FILE"]))
                 throw new InvalidOperationException($"wrk exited with {code}:\n{Http.Truncate(output, 2000)}");
-            return await WrkReport.ReadAsync(phaseEnvironment["BENCH_RESULT_FILE"], request.CaptureIds ? phaseEnvironment["BENCH_CAPTURE_FILE"] : null, ct);
+            var report = await WrkReport.ReadAsync(phaseEnvironment["BENCH_RESULT_FILE"], request.CaptureIds ? phaseEnvironment["BENCH_CAPTURE_FILE"] : null, ct);
+            MachineLoad.AddHelperCpu(report.CpuSeconds);
+            return report;
         }
     }
 
