@@ -1,15 +1,19 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Threadline.Bench.Baseline;
 using Threadline.Bench.Infrastructure;
 
 namespace Threadline.Bench;
 
 /// <summary>What every scenario needs: the options, a log, fresh data directories and the processes under test.</summary>
-internal sealed class BenchContext(BenchOptions options, string workRoot)
+internal sealed class BenchContext(BenchOptions options, string workRoot, ILoadGenerator load)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public BenchOptions Options => options;
+
+    /// <summary>The closed-loop load generator of this run (wrk, or the harness's own client): the same for every system.</summary>
+    public ILoadGenerator Load => load;
 
     /// <summary>The Threadline process started last, for its output when a scenario fails.</summary>
     public ServiceProcess? LastServer { get; private set; }
@@ -54,8 +58,16 @@ internal sealed class BenchContext(BenchOptions options, string workRoot)
     /// <summary>The bare ASP.NET Core endpoint: this executable in <c>baseline</c> mode, as a separate process.</summary>
     public async Task<ServiceProcess> StartBaselineAsync(CancellationToken ct)
     {
-        var baseline = await ServiceProcess.StartAsync("baseline", RepoLayout.BenchDll, ["baseline"], ct);
-        Log($"baseline pid {baseline.Pid} at {baseline.BaseUrl}");
+        var baseline = await ServiceProcess.StartAsync("baseline", RepoLayout.BenchDll, [BareEndpoint.Mode], ct);
+        Log($"bare endpoint pid {baseline.Pid} at {baseline.BaseUrl}");
+        return baseline;
+    }
+
+    /// <summary>The durable-storage limit: this executable in <c>durable-baseline</c> mode, storing into <paramref name="dataDirectory"/>.</summary>
+    public async Task<ServiceProcess> StartDurableBaselineAsync(string dataDirectory, CancellationToken ct)
+    {
+        var baseline = await ServiceProcess.StartAsync("durable-baseline", RepoLayout.BenchDll, [DurableEndpoint.Mode, "--DataDirectory", dataDirectory], ct);
+        Log($"durable-storage limit pid {baseline.Pid} at {baseline.BaseUrl}");
         return baseline;
     }
 

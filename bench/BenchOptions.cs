@@ -5,7 +5,7 @@ namespace Threadline.Bench;
 /// <summary>Which scenarios to run and their sizes. Defaults are the issue's sizes; <c>--smoke</c> shrinks them all.</summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] AllScenarios = ["ingest", "handoff", "bursts", "streaming", "scale"];
+    public static readonly string[] AllScenarios = ["ingest", "runs", "handoff", "bursts", "streaming", "scale", "idle"];
 
     public List<string> Scenarios { get; private set; } = [];
     public bool Smoke { get; private set; }
@@ -20,6 +20,8 @@ internal sealed class BenchOptions
     public List<string> ServerArgs { get; } = [];
     /// <summary>Only redraw benchmarks.md and benchmarks.svg from this benchmarks.json; measure nothing.</summary>
     public string? RenderFrom { get; private set; }
+    /// <summary>auto (wrk when on PATH, else the harness's client), wrk, or harness.</summary>
+    public string Generator { get; private set; } = "auto";
 
     // 1. ingest
     public int Threads { get; private set; } = 10_000;
@@ -27,13 +29,20 @@ internal sealed class BenchOptions
     public double WarmupSeconds { get; private set; } = 3;
     public double DurationSeconds { get; private set; } = 15;
 
-    // 2. handoff
+    // 2. runs
+    /// <summary>Runs measured one at a time, and again spread over <see cref="RunClients"/>.</summary>
+    public int Runs { get; private set; } = 200;
+    public int RunClients { get; private set; } = 8;
+    public int RunLoadClients { get; private set; } = 32;
+    public double RunLoadSeconds { get; private set; } = 10;
+
+    // 3. handoff
     public int HandoffThreads { get; private set; } = 500;
     public int RunsPerThread { get; private set; } = 20;
     /// <summary>How long to wait for the queues to drain before measuring what did (seconds).</summary>
     public double DrainTimeoutSeconds { get; private set; } = 120;
 
-    // 3. bursts
+    // 4. bursts
     public int Users { get; private set; } = 2_000;
     public int MessagesPerUser { get; private set; } = 3;
     public int BurstSpreadMs { get; private set; } = 300;
@@ -44,19 +53,27 @@ internal sealed class BenchOptions
     /// <summary>Reject mode: clients stop retrying this long after the first message (seconds); what is not delivered by then is counted.</summary>
     public double RejectDeadlineSeconds { get; private set; } = 60;
 
-    // 4. streaming
-    public int Conversations { get; private set; } = 500;
+    // 5. streaming
+    /// <summary>Streamed runs of the single conversation, one after another.</summary>
+    public int SoloRuns { get; private set; } = 50;
+    public int Conversations { get; private set; } = 64;
     public int StreamRounds { get; private set; } = 3;
     public int FirstTokenMs { get; private set; } = 50;
     public int Tokens { get; private set; } = 20;
     public int TokenIntervalMs { get; private set; } = 5;
 
-    // 5. scale
+    // 6. scale
     public int ScaleThreads { get; private set; } = 100_000;
     public int ScaleMessages { get; private set; } = 1_000_000;
     public int SmallStoreThreads { get; private set; } = 1_000;
     public int ScaleClients { get; private set; } = 8;
-    public int ScaleRequests { get; private set; } = 20_000;
+    /// <summary>Seconds of listing with <see cref="ScaleClients"/>, and again with one client.</summary>
+    public double ScaleSeconds { get; private set; } = 6;
+
+    // 7. idle
+    public double IdleSeconds { get; private set; } = 30;
+    /// <summary>How long a server is left alone after its state is set up, before its CPU is counted.</summary>
+    public double IdleSettleSeconds { get; private set; } = 3;
 
     public string Usage => """
         Threadline benchmark harness: starts Threadline (Release), the fake upstream and the baselines as separate
@@ -64,7 +81,7 @@ internal sealed class BenchOptions
 
         Usage: dotnet run -c Release --project bench -- <scenario>[,<scenario>...]|all [options]
 
-        Scenarios: ingest, handoff, bursts, streaming, scale (all = every one, in that order)
+        Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle (all = every one, in that order)
 
         General:
           --smoke                   tiny sizes for CI; targets are reported, not asserted; writes to a temp folder
@@ -74,12 +91,15 @@ internal sealed class BenchOptions
           --server-dll PATH         measure another build of Threadline.dll (an experiment) instead of src/Threadline's
           --server-arg KEY=VALUE    add --KEY=VALUE to every Threadline process (an experiment; repeatable)
           --render FILE             measure nothing: redraw benchmarks.md and .svg (in --out or docs/) from a benchmarks.json
-        1. ingest:     --threads 10000 --clients 64 --warmup 3 --duration 15   (seconds)
-        2. handoff:    --handoff-threads 500 --runs-per-thread 20 --drain-timeout 120   (seconds; what ended by then is measured)
-        3. bursts:     --users 2000 --messages-per-user 3 --spread-ms 300 --debounce-ms 1000 --arrival-window-ms 10000
+          --generator auto|wrk|harness   closed-loop HTTP load: wrk when on PATH (auto), or the harness's own client
+        1. ingest:     --threads 10000 --clients 64 --warmup 3 --duration 15   (seconds; wrk rounds them up to whole seconds)
+        2. runs:       --runs 200 --run-clients 8 --run-load-clients 32 --run-load-seconds 10
+        3. handoff:    --handoff-threads 500 --runs-per-thread 20 --drain-timeout 120   (seconds; what ended by then is measured)
+        4. bursts:     --users 2000 --messages-per-user 3 --spread-ms 300 --debounce-ms 1000 --arrival-window-ms 10000
                        --burst-model echo:500 --retry-ms 1000 --reject-deadline 60   (seconds: reject-mode clients give up then)
-        4. streaming:  --conversations 500 --stream-rounds 3 --first-token-ms 50 --tokens 20 --token-interval-ms 5
-        5. scale:      --scale-threads 100000 --scale-messages 1000000 --small-threads 1000 --scale-clients 8 --scale-requests 20000
+        5. streaming:  --solo-runs 50 --conversations 64 --stream-rounds 3 --first-token-ms 50 --tokens 20 --token-interval-ms 5
+        6. scale:      --scale-threads 100000 --scale-messages 1000000 --small-threads 1000 --scale-clients 8 --scale-seconds 6
+        7. idle:       --idle-seconds 30 --idle-settle 3   (per state: five states, a fresh server each)
 
         Exit code: 0 when every scenario ran (whether or not its targets were met), 1 when one failed to run, 2 on bad usage.
         """;
@@ -87,14 +107,17 @@ internal sealed class BenchOptions
     /// <summary>The options as given, for the report.</summary>
     public Dictionary<string, string> Describe() => new()
     {
+        ["generator"] = Generator,
         ["threads"] = I(Threads), ["clients"] = I(Clients), ["warmup_s"] = D(WarmupSeconds), ["duration_s"] = D(DurationSeconds),
+        ["runs"] = I(Runs), ["run_clients"] = I(RunClients), ["run_load_clients"] = I(RunLoadClients), ["run_load_s"] = D(RunLoadSeconds),
         ["handoff_threads"] = I(HandoffThreads), ["runs_per_thread"] = I(RunsPerThread), ["drain_timeout_s"] = D(DrainTimeoutSeconds),
         ["users"] = I(Users), ["messages_per_user"] = I(MessagesPerUser), ["spread_ms"] = I(BurstSpreadMs), ["debounce_ms"] = I(DebounceMs),
         ["arrival_window_ms"] = I(ArrivalWindowMs), ["burst_model"] = BurstModel, ["retry_ms"] = I(RetryMs), ["reject_deadline_s"] = D(RejectDeadlineSeconds),
-        ["conversations"] = I(Conversations), ["stream_rounds"] = I(StreamRounds), ["first_token_ms"] = I(FirstTokenMs),
+        ["solo_runs"] = I(SoloRuns), ["conversations"] = I(Conversations), ["stream_rounds"] = I(StreamRounds), ["first_token_ms"] = I(FirstTokenMs),
         ["tokens"] = I(Tokens), ["token_interval_ms"] = I(TokenIntervalMs),
         ["scale_threads"] = I(ScaleThreads), ["scale_messages"] = I(ScaleMessages), ["small_threads"] = I(SmallStoreThreads),
-        ["scale_clients"] = I(ScaleClients), ["scale_requests"] = I(ScaleRequests),
+        ["scale_clients"] = I(ScaleClients), ["scale_s"] = D(ScaleSeconds),
+        ["idle_s"] = D(IdleSeconds), ["idle_settle_s"] = D(IdleSettleSeconds),
     };
 
     public static BenchOptions Parse(string[] args)
@@ -146,10 +169,12 @@ internal sealed class BenchOptions
     {
         Smoke = true;
         Threads = 50; Clients = 4; WarmupSeconds = 0.5; DurationSeconds = 2;
+        Runs = 20; RunClients = 4; RunLoadClients = 8; RunLoadSeconds = 1;
         HandoffThreads = 10; RunsPerThread = 3; DrainTimeoutSeconds = 60;
         Users = 20; ArrivalWindowMs = 500; DebounceMs = 200; BurstSpreadMs = 60; BurstModel = "echo:50"; RetryMs = 200; RejectDeadlineSeconds = 20;
-        Conversations = 10; StreamRounds = 1; FirstTokenMs = 20; Tokens = 5; TokenIntervalMs = 2;
-        ScaleThreads = 200; ScaleMessages = 2_000; SmallStoreThreads = 50; ScaleClients = 2; ScaleRequests = 200;
+        SoloRuns = 5; Conversations = 8; StreamRounds = 1; FirstTokenMs = 20; Tokens = 5; TokenIntervalMs = 2;
+        ScaleThreads = 200; ScaleMessages = 2_000; SmallStoreThreads = 50; ScaleClients = 2; ScaleSeconds = 1;
+        IdleSeconds = 1; IdleSettleSeconds = 0.5;
     }
 
     private void Set(string name, string? value)
@@ -164,10 +189,17 @@ internal sealed class BenchOptions
             case "server-dll": ServerDll = Path.GetFullPath(value!); break;
             case "server-arg": ServerArgs.Add("--" + value!.TrimStart('-')); break;
             case "render": RenderFrom = Path.GetFullPath(value!); break;
+            case "generator":
+                Generator = value is "auto" or "wrk" or "harness" ? value : throw new ArgumentException($"--generator takes auto, wrk or harness, not '{value}'.");
+                break;
             case "threads": Threads = Int(name, value); break;
             case "clients": Clients = Int(name, value); break;
             case "warmup": WarmupSeconds = Double(name, value); break;
             case "duration": DurationSeconds = Double(name, value); break;
+            case "runs": Runs = Int(name, value); break;
+            case "run-clients": RunClients = Int(name, value); break;
+            case "run-load-clients": RunLoadClients = Int(name, value); break;
+            case "run-load-seconds": RunLoadSeconds = Double(name, value); break;
             case "handoff-threads": HandoffThreads = Int(name, value); break;
             case "runs-per-thread": RunsPerThread = Int(name, value); break;
             case "drain-timeout": DrainTimeoutSeconds = Double(name, value); break;
@@ -179,6 +211,7 @@ internal sealed class BenchOptions
             case "burst-model": BurstModel = value!; break;
             case "retry-ms": RetryMs = Int(name, value); break;
             case "reject-deadline": RejectDeadlineSeconds = Double(name, value); break;
+            case "solo-runs": SoloRuns = Int(name, value); break;
             case "conversations": Conversations = Int(name, value); break;
             case "stream-rounds": StreamRounds = Int(name, value); break;
             case "first-token-ms": FirstTokenMs = Int(name, value); break;
@@ -188,7 +221,9 @@ internal sealed class BenchOptions
             case "scale-messages": ScaleMessages = Int(name, value); break;
             case "small-threads": SmallStoreThreads = Int(name, value); break;
             case "scale-clients": ScaleClients = Int(name, value); break;
-            case "scale-requests": ScaleRequests = Int(name, value); break;
+            case "scale-seconds": ScaleSeconds = Double(name, value); break;
+            case "idle-seconds": IdleSeconds = Double(name, value); break;
+            case "idle-settle": IdleSettleSeconds = Double(name, value); break;
             default: throw new ArgumentException($"Unknown option --{name}.");
         }
     }

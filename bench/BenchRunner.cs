@@ -25,7 +25,8 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var workRoot = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "threadline-bench", started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))).FullName;
-        var context = new BenchContext(options, workRoot);
+        var generator = await LoadGenerators.ChooseAsync(options.Generator, workRoot, ct);
+        var context = new BenchContext(options, workRoot, generator);
         var outDirectory = options.OutDirectory
             ?? (options.Smoke ? Path.Combine(Path.GetTempPath(), "threadline-bench-smoke") : RepoLayout.Docs);
 
@@ -47,7 +48,8 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
             report.Options["server_dll"] = options.ServerDll;
         if (options.ServerArgs.Count > 0)
             report.Options["server_args"] = string.Join(' ', options.ServerArgs);
-        context.Log($"{report.Machine.Cores} cores, {report.Machine.MemoryGb:0.#} GB; commit {report.Commit[..Math.Min(12, report.Commit.Length)]}; scenarios: {string.Join(", ", options.Scenarios)}{(options.Smoke ? " (smoke)" : "")}");
+        report.Options["load_generator"] = generator.Name;
+        context.Log($"{report.Machine.Cores} cores, {report.Machine.MemoryGb:0.#} GB; commit {report.Commit[..Math.Min(12, report.Commit.Length)]}; scenarios: {string.Join(", ", options.Scenarios)}{(options.Smoke ? " (smoke)" : "")}; load generator: {generator.Name}");
 
         var failed = 0;
         foreach (var name in options.Scenarios)
@@ -115,20 +117,24 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
     private static Task RunScenarioAsync(string name, BenchContext context, ScenarioResult result, CancellationToken ct) => name switch
     {
         "ingest" => IngestScenario.RunAsync(context, result, ct),
+        "runs" => RunsScenario.RunAsync(context, result, ct),
         "handoff" => HandoffScenario.RunAsync(context, result, ct),
         "bursts" => BurstsScenario.RunAsync(context, result, ct),
         "streaming" => StreamingScenario.RunAsync(context, result, ct),
         "scale" => ScaleScenario.RunAsync(context, result, ct),
+        "idle" => IdleScenario.RunAsync(context, result, ct),
         _ => throw new ArgumentException($"Unknown scenario {name}"),
     };
 
     public static string Title(string name) => name switch
     {
         "ingest" => "1. ingest: messages.create on existing threads",
-        "handoff" => "2. handoff: queued runs on the echo model",
-        "bursts" => "3. bursts: debounced message bursts",
-        "streaming" => "4. streaming overhead against the fake upstream",
-        "scale" => "5. scale: a large store",
+        "runs" => "2. runs: a run on an idle thread, end to end",
+        "handoff" => "3. handoff: queued runs on the echo model",
+        "bursts" => "4. bursts: debounced message bursts",
+        "streaming" => "5. streaming overhead against the fake upstream",
+        "scale" => "6. scale: a large store",
+        "idle" => "7. idle: what a server costs when nothing happens",
         _ => name,
     };
 

@@ -1,10 +1,12 @@
 using Threadline.Bench;
 using Threadline.Bench.Baseline;
 
-// "baseline" (with ASP.NET Core's --urls): the bare endpoint the ingest scenario compares against,
-// started by the harness as a separate process. Anything else: the harness.
-if (args.Contains("baseline"))
-    return await BaselineServer.RunAsync(args.Where(a => a != "baseline").ToArray());
+// "baseline" and "durable-baseline" (with ASP.NET Core's --urls): the endpoints the ingest scenario
+// compares against, started by the harness as separate processes. Anything else: the harness.
+if (args.Contains(BareEndpoint.Mode))
+    return await BareEndpoint.RunAsync(args.Where(a => a != BareEndpoint.Mode).ToArray());
+if (args.Contains(DurableEndpoint.Mode))
+    return await DurableEndpoint.RunAsync(args.Where(a => a != DurableEndpoint.Mode).ToArray());
 
 BenchOptions options;
 try

@@ -2,29 +2,19 @@ using System.Diagnostics;
 
 namespace Threadline.Bench.Infrastructure;
 
-/// <summary>What a closed-loop load measured inside its window (after the warm-up).</summary>
-internal sealed record LoadResult(
-    LatencyStats Stats, long Errors, double Throughput, double WindowSeconds, long Completed,
-    ProcessSample ServerAtStart, ProcessSample ServerAtEnd, double ClientCpuSeconds, string? FirstError)
-{
-    /// <summary>Cores the server used on average inside the window.</summary>
-    public double ServerCores => (ServerAtEnd.CpuSeconds - ServerAtStart.CpuSeconds) / WindowSeconds;
-    public double ClientCores => ClientCpuSeconds / WindowSeconds;
-}
-
 /// <summary>
-/// <paramref name="clients"/> simulated clients, each sending its next request as soon as the previous
-/// one is answered, for a warm-up and then a measured window (by time) or a number of requests.
+/// <paramref name="clients"/> simulated clients in this process, each sending its next request as soon
+/// as the previous one is answered, for a warm-up and then a measured window. The engine of
+/// <see cref="HarnessLoad"/>, and of loads no generic request describes (a stream read to an event).
 /// </summary>
 internal static class ClosedLoop
 {
     /// <param name="request">One request of client <c>i</c>; returns true when it succeeded. Exceptions count as errors.</param>
-    public static async Task<LoadResult> RunAsync(int clients, TimeSpan warmup, TimeSpan? window, long? requests, ServiceProcess server,
+    public static async Task<LoadResult> RunAsync(int clients, TimeSpan warmup, TimeSpan window, ServiceProcess server,
         Func<int, CancellationToken, Task<bool>> request, CancellationToken ct)
     {
         var recorder = new LatencyRecorder();
-        long completed = 0;
-        long remaining = requests ?? long.MaxValue;
+        long completed = 0, answered = 0;
         string? firstError = null;
         var measuring = warmup <= TimeSpan.Zero;
         var start = Stopwatch.GetTimestamp();
@@ -33,7 +23,7 @@ internal static class ClosedLoop
         long windowStart = measuring ? start : 0;
         var gate = new object();
 
-        // The warm-up ends on a timer; the window then runs for its length (or until the requests are done).
+        // The warm-up ends on a timer; the window then runs for its length.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var timer = Task.Run(async () =>
         {
@@ -48,11 +38,8 @@ internal static class ClosedLoop
                     measuring = true;
                 }
             }
-            if (window is { } w)
-            {
-                await Task.Delay(w, ct);
-                await stop.CancelAsync();
-            }
+            await Task.Delay(window, ct);
+            await stop.CancelAsync();
         }, ct);
 
         var workers = Enumerable.Range(0, clients).Select(i => Task.Run(async () =>
@@ -61,11 +48,7 @@ internal static class ClosedLoop
             {
                 bool counted;
                 lock (gate)
-                {
                     counted = measuring;
-                    if (counted && requests is not null && remaining-- <= 0)
-                        return;
-                }
                 var t0 = Stopwatch.GetTimestamp();
                 bool ok;
                 try
@@ -78,18 +61,18 @@ internal static class ClosedLoop
                     ok = false;
                 }
                 var ms = LatencyRecorder.Ms(t0);
+                Interlocked.Increment(ref answered);
                 // Count only requests that began inside the window.
-                if (counted)
+                if (!counted)
+                    continue;
+                if (ok)
                 {
-                    if (ok)
-                    {
-                        recorder.Add(ms);
-                        Interlocked.Increment(ref completed);
-                    }
-                    else
-                    {
-                        recorder.Error();
-                    }
+                    recorder.Add(ms);
+                    Interlocked.Increment(ref completed);
+                }
+                else
+                {
+                    recorder.Error();
                 }
             }
         }, ct)).ToList();
@@ -107,6 +90,7 @@ internal static class ClosedLoop
         var serverAtEnd = server.Sample();
         var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuAtStart).TotalSeconds;
         var seconds = Stopwatch.GetElapsedTime(windowStart, end).TotalSeconds;
-        return new LoadResult(recorder.Stats(), recorder.Errors, completed / seconds, seconds, completed, serverAtStart, serverAtEnd, clientCpu, firstError);
+        return new LoadResult(recorder.Stats(), recorder.Errors, completed / seconds, seconds, completed, serverAtStart, serverAtEnd,
+            clientCpu, firstError, answered, []);
     }
 }

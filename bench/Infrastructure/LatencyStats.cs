@@ -4,6 +4,8 @@ namespace Threadline.Bench.Infrastructure;
 internal sealed class LatencyStats
 {
     private readonly double[] _sorted;
+    private readonly int? _count;
+    private readonly double? _mean;
 
     public LatencyStats(IEnumerable<double> samples)
     {
@@ -11,21 +13,39 @@ internal sealed class LatencyStats
         Array.Sort(_sorted);
     }
 
-    public int Count => _sorted.Length;
-    public double Mean => Count == 0 ? double.NaN : _sorted.Average();
-    public double Min => Count == 0 ? double.NaN : _sorted[0];
-    public double Max => Count == 0 ? double.NaN : _sorted[^1];
+    private LatencyStats(double[] sorted, int count, double mean)
+    {
+        _sorted = sorted;
+        _count = count;
+        _mean = mean;
+    }
+
+    /// <summary>
+    /// From another tool's evenly spaced quantiles (wrk's q0, q0.1, ..., q100) of <paramref name="count"/>
+    /// samples: interpolating between them as between sorted samples gives the same percentiles.
+    /// </summary>
+    public static LatencyStats FromQuantiles(IEnumerable<double> evenlySpaced, int count, double mean)
+    {
+        var sorted = evenlySpaced.ToArray();
+        Array.Sort(sorted);
+        return new LatencyStats(sorted, count, mean);
+    }
+
+    public int Count => _count ?? _sorted.Length;
+    public double Mean => _mean ?? (Count == 0 ? double.NaN : _sorted.Average());
+    public double Min => Count == 0 || _sorted.Length == 0 ? double.NaN : _sorted[0];
+    public double Max => Count == 0 || _sorted.Length == 0 ? double.NaN : _sorted[^1];
     public double P50 => Percentile(0.50);
     public double P95 => Percentile(0.95);
     public double P99 => Percentile(0.99);
 
     public double Percentile(double q)
     {
-        if (Count == 0)
+        if (Count == 0 || _sorted.Length == 0)
             return double.NaN;
-        var rank = q * (Count - 1);
+        var rank = q * (_sorted.Length - 1);
         var lo = (int)Math.Floor(rank);
-        var hi = Math.Min(lo + 1, Count - 1);
+        var hi = Math.Min(lo + 1, _sorted.Length - 1);
         return _sorted[lo] + ((_sorted[hi] - _sorted[lo]) * (rank - lo));
     }
 

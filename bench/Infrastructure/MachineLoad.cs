@@ -21,6 +21,15 @@ internal sealed class MachineLoad
             Started.Add(process);
     }
 
+    /// <summary>CPU of a short-lived helper the harness ran (wrk), which is ours and not noise.</summary>
+    public static void AddHelperCpu(double seconds)
+    {
+        lock (Started)
+            _helperCpu += seconds;
+    }
+
+    private static double _helperCpu;
+
     /// <summary>Cores busy on average: the machine, this harness with its servers, and everything else.</summary>
     public (double Machine, double Ours, double Others) Stop()
     {
@@ -36,7 +45,7 @@ internal sealed class MachineLoad
     private static double ChildrenCpu()
     {
         lock (Started)
-            return Started.Sum(p => p.LastCpuSeconds);
+            return Started.Sum(p => p.LastCpuSeconds) + _helperCpu;
     }
 
     private static (long Busy, long Total) ReadStat()

@@ -30,15 +30,19 @@ internal readonly record struct ProcessSample(long RssKb, long PeakRssKb, double
                 else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
                     involuntary = Kb(line);
             }
-            // /proc/<pid>/stat: fields 14 and 15 (utime, stime) after the parenthesised name.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            cpu = CpuSecondsOf(File.ReadAllText($"/proc/{pid}/stat"));
         }
         catch (IOException)
         {
         }
         return new ProcessSample(rss, hwm, cpu, voluntary, involuntary);
+    }
+
+    /// <summary>utime + stime of a <c>/proc/&lt;pid&gt;/stat</c> line: fields 14 and 15, counted after the parenthesised name.</summary>
+    public static double CpuSecondsOf(string stat)
+    {
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
 
     private static long Kb(string line)

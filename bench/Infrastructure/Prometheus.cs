@@ -88,6 +88,14 @@ internal sealed class PrometheusScrape
     /// <summary>The histogram, or an empty one when the metric was never recorded.</summary>
     public BucketHistogram Histogram(string name) => _histograms.GetValueOrDefault(name) ?? BucketHistogram.Empty;
 
+    /// <summary>
+    /// The histogram named <paramref name="name"/>, or named so with a unit suffix the exporter added
+    /// (<c>name_milliseconds</c>); null when the server does not expose it.
+    /// </summary>
+    public BucketHistogram? Find(string name) =>
+        _histograms.GetValueOrDefault(name)
+        ?? _histograms.Where(h => h.Key.StartsWith(name + "_", StringComparison.Ordinal)).OrderBy(h => h.Key.Length).Select(h => h.Value).FirstOrDefault();
+
     private static string? Label(string labels, string key)
     {
         foreach (var part in labels.Split(','))

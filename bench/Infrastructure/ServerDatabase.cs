@@ -3,15 +3,15 @@ using Microsoft.Data.Sqlite;
 namespace Threadline.Bench.Infrastructure;
 
 /// <summary>
-/// The server's SQLite file (<c>&lt;DataDirectory&gt;/threadline.db</c>), read from the harness to
-/// check what the API acknowledged (durability, runs per user) and to wait for runs to end. Only
-/// reads; while the server runs, WAL lets it read beside the server's writers.
+/// The server's SQLite file (<c>&lt;DataDirectory&gt;/threadline.db</c>, or the durable baseline's), read
+/// from the harness to check what the API acknowledged (durability, runs per user) and to wait for runs
+/// to end. Only reads; while the server runs, WAL lets it read beside the server's writers.
 /// </summary>
-internal sealed class ServerDatabase(string dataDirectory) : IAsyncDisposable
+internal sealed class ServerDatabase(string dataDirectory, string fileName = "threadline.db") : IAsyncDisposable
 {
     private SqliteConnection? _connection;
 
-    public string Path => System.IO.Path.Combine(dataDirectory, "threadline.db");
+    public string Path => System.IO.Path.Combine(dataDirectory, fileName);
 
     public async Task<T> ScalarAsync<T>(string sql, CancellationToken ct)
     {
@@ -37,6 +37,15 @@ internal sealed class ServerDatabase(string dataDirectory) : IAsyncDisposable
             rows.Add(row);
         }
         return rows;
+    }
+
+    /// <summary>How many of <paramref name="ids"/> are in the <c>id</c> column of <paramref name="table"/>.</summary>
+    public async Task<int> CountPresentAsync(IEnumerable<string> ids, string table, CancellationToken ct)
+    {
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in await RowsAsync($"SELECT id FROM {table}", ct))
+            stored.Add((string)row[0]!);
+        return ids.Count(stored.Contains);
     }
 
     /// <summary>Polls until <paramref name="sql"/> (a count) reaches <paramref name="expected"/> or the deadline passes; returns the last count.</summary>

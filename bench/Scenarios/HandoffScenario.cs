@@ -107,7 +107,7 @@ internal static class HandoffScenario
             result.Detail("server CPU (cores) while draining", (after.CpuSeconds - atStart.CpuSeconds) / wall);
             result.Detail("drain timeout (s): runs not ended by then are left out", o.DrainTimeoutSeconds);
             result.Warnings(server);
-            result.Target("handoff p99 ≤ 5 ms", "≤ 5 ms", $"{Format.Ms(row.P99Ms)} ms (p50 {Format.Ms(row.P50Ms)} ms, n = {row.Count})", row.P99Ms is { } p ? p <= 5 : null);
+            result.Target($"handoff p99 ≤ 5 ms with {o.HandoffThreads:N0} busy threads", "≤ 5 ms", $"{Format.Ms(row.P99Ms)} ms (p50 {Format.Ms(row.P50Ms)} ms, n = {row.Count})", row.P99Ms is { } p ? p <= 5 : null);
         }
         ctx.Discard(dir);
     }

@@ -1,0 +1,16 @@
+namespace Threadline.Bench.Infrastructure;
+
+/// <summary>What a closed-loop load measured inside its window (after the warm-up).</summary>
+/// <param name="Answered">Requests answered over the whole load, warm-up included.</param>
+/// <param name="AckedIds">With <see cref="LoadRequest.CaptureIds"/>: the id in every 2xx answer, warm-up included.</param>
+internal sealed record LoadResult(
+    LatencyStats Stats, long Errors, double Throughput, double WindowSeconds, long Completed,
+    ProcessSample ServerAtStart, ProcessSample ServerAtEnd, double ClientCpuSeconds, string? FirstError,
+    long Answered, IReadOnlyList<string> AckedIds)
+{
+    /// <summary>Cores the server used on average inside the window.</summary>
+    public double ServerCores => (ServerAtEnd.CpuSeconds - ServerAtStart.CpuSeconds) / WindowSeconds;
+
+    /// <summary>Cores the load generator used on average inside the window.</summary>
+    public double ClientCores => ClientCpuSeconds / WindowSeconds;
+}
