@@ -27,7 +27,9 @@ internal static class ThreadlineServices
             .AddMeter(ThreadlineMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddView(ThreadlineMetrics.WriterBatchSize, new ExplicitBucketHistogramConfiguration { Boundaries = ThreadlineMetrics.BatchSizeBuckets })
-            .AddView(instrument => instrument.Meter.Name == ThreadlineMetrics.MeterName && instrument.Name != ThreadlineMetrics.WriterBatchSize
+            .AddView(ThreadlineMetrics.WriterQueueDepth, new ExplicitBucketHistogramConfiguration { Boundaries = ThreadlineMetrics.QueueDepthBuckets })
+            .AddView(instrument => instrument.Meter.Name == ThreadlineMetrics.MeterName
+                    && instrument.Name is not (ThreadlineMetrics.WriterBatchSize or ThreadlineMetrics.WriterQueueDepth)
                 ? new ExplicitBucketHistogramConfiguration { Boundaries = ThreadlineMetrics.Buckets }
                 : null)
             .AddPrometheusExporter());

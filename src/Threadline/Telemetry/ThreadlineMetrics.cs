@@ -12,6 +12,7 @@ internal sealed class ThreadlineMetrics
 {
     public const string MeterName = "Threadline";
     public const string WriterBatchSize = "threadline.store.writer.batch_size";
+    public const string WriterQueueDepth = "threadline.store.writer.queue_depth";
 
     /// <summary>Bucket bounds fine enough to read a p99 of a few milliseconds.</summary>
     public static readonly double[] Buckets =
@@ -20,12 +21,16 @@ internal sealed class ThreadlineMetrics
     /// <summary>Writes per commit: powers of two up to the writer's batch limit.</summary>
     public static readonly double[] BatchSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
+    /// <summary>Writes waiting: up to the writer's queue bound.</summary>
+    public static readonly double[] QueueDepthBuckets = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384];
+
     private readonly Meter _meter;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _handoff;
     private readonly Histogram<double> _debounceLateness;
     private readonly Histogram<double> _timeToFirstToken;
     private readonly Histogram<int> _batchSize;
+    private readonly Histogram<int> _queueDepth;
     private readonly Histogram<double> _batchTime;
 
     public ThreadlineMetrics(IMeterFactory meters)
@@ -40,7 +45,8 @@ internal sealed class ThreadlineMetrics
         _timeToFirstToken = _meter.CreateHistogram<double>("threadline.model.time_to_first_token", "ms",
             "From the model call to its first text.");
         _batchSize = _meter.CreateHistogram<int>(WriterBatchSize, null, "Writes made durable by one commit (group commit).");
-        _batchTime = _meter.CreateHistogram<double>("threadline.store.writer.batch_time", "ms",
+        _queueDepth = _meter.CreateHistogram<int>(WriterQueueDepth, null, "Writes waiting for the store's writer when a batch starts.");
+        _batchTime = _meter.CreateHistogram<double>("threadline.store.writer.batch_ms", "ms",
             "From the start of a write batch to its durable commit.");
     }
 
@@ -49,13 +55,11 @@ internal sealed class ThreadlineMetrics
     public void DebounceLateness(double ms) => _debounceLateness.Record(Math.Max(0, ms));
     public void TimeToFirstToken(double ms) => _timeToFirstToken.Record(Math.Max(0, ms));
 
-    public void WriterBatch(int writes, double ms)
+    /// <param name="waiting">Writes queued when the batch started (the batch's own included).</param>
+    public void WriterBatch(int waiting, int writes, double ms)
     {
+        _queueDepth.Record(waiting);
         _batchSize.Record(writes);
         _batchTime.Record(ms);
     }
-
-    /// <summary>Writes waiting for the writer, read when <c>/metrics</c> is scraped.</summary>
-    public void ObserveWriterQueue(Func<int> depth) =>
-        _meter.CreateObservableGauge("threadline.store.writer.queue_depth", depth, null, "Writes waiting for the store's writer.");
 }

@@ -39,7 +39,6 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         Telemetry.ThreadlineMetrics metrics, ILogger logger)
     {
         (_open, _changes, _time, _probe, _metrics, _logger) = (open, changes, time, probe, metrics, logger);
-        metrics.ObserveWriterQueue(() => _queue.Reader.Count);
         _loop = Task.Factory.StartNew(LoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -70,11 +69,12 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
                 continue;
             }
             batch.Clear();
+            var waiting = reader.Count;
             while (batch.Count < MaxBatch && reader.TryRead(out var write))
                 batch.Add(write);
             var started = Stopwatch.GetTimestamp();
             await RunBatchAsync(batch);
-            _metrics.WriterBatch(batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            _metrics.WriterBatch(waiting, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             ProbeExternalChanges();
         }
         _session?.Dispose();
