@@ -8,28 +8,34 @@ namespace Threadline.Domain;
 internal sealed class WakeSignal
 {
     private readonly SemaphoreSlim _wakes = new(0, 1);
+    private int _pending;
 
+    /// <summary>Cheap when already pending (the common case under load): no release, no exception.</summary>
     public void Wake()
     {
-        try
-        {
+        if (Interlocked.Exchange(ref _pending, 1) == 0)
             _wakes.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake: the loop will look at everything when it next runs.
-        }
+    }
+
+    /// <summary>
+    /// Taken right after the wait returns, before the loop looks: a wake that comes later releases
+    /// again, and one that came between the wait and this is seen by the look itself.
+    /// </summary>
+    private bool Taken()
+    {
+        Volatile.Write(ref _pending, 0);
+        return true;
     }
 
     /// <summary>Waits for a wake or for <paramref name="timeout"/> (infinite allowed), whichever comes first; false on the timeout.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         if (_wakes.Wait(0, CancellationToken.None))
-            return true;
+            return Taken();
         if (timeout == Timeout.InfiniteTimeSpan)
         {
             await _wakes.WaitAsync(ct);
-            return true;
+            return Taken();
         }
         if (timeout <= TimeSpan.Zero)
             return false;
@@ -38,7 +44,7 @@ internal sealed class WakeSignal
         try
         {
             await _wakes.WaitAsync(either.Token);
-            return true;
+            return Taken();
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

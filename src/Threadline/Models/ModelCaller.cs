@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.AI;
 using Polly;
@@ -15,44 +16,64 @@ namespace Threadline.Models;
 /// </summary>
 internal sealed partial class ModelCaller(ModelOptions options, TimeProvider time, ILogger<ModelCaller> logger)
 {
+    private static readonly ResiliencePropertyKey<CallState> StateKey = new("threadline.call");
+    private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new();
+
     public async Task<ModelReply> CallAsync(
         IChatClient client, string provider, IList<ChatMessage> messages, ChatOptions chatOptions,
         Func<string, Task> onText, CancellationToken ct)
     {
-        var passedOn = 0;
-        var tries = 0;
+        var state = new CallState(client, messages, chatOptions, onText, ct);
+        var context = ResilienceContextPool.Shared.Get(ct);
+        context.Properties.Set(StateKey, state);
         try
         {
-            return await Pipeline(provider, () => passedOn > 0, ct).ExecuteAsync(async token =>
-            {
-                tries++;
-                var text = new StringBuilder();
-                var calls = new ToolCallCollector();
-                UsageDetails? usage = null;
-                ChatFinishReason? finish = null;
-                await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, token))
-                {
-                    if (update.Text is { Length: > 0 } piece)
-                    {
-                        text.Append(piece);
-                        passedOn += piece.Length;
-                        await onText(piece);
-                    }
-                    calls.Add(update);
-                    foreach (var u in update.Contents.OfType<UsageContent>())
-                        usage = u.Details;
-                    finish = update.FinishReason ?? finish;
-                }
-                return new ModelReply(text.ToString(), calls.Calls(), usage, finish);
-            }, ct);
+            // One pipeline per provider, built once: the call's state travels in the context.
+            var pipeline = _pipelines.GetOrAdd(provider, Pipeline);
+            return await pipeline.ExecuteAsync(static (ctx, s) => s.TryAsync(ctx.CancellationToken), context, state);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && e is not ModelCallFailedException)
         {
-            throw passedOn > 0 ? BrokeOff(provider, e) : Failure(provider, tries, e);
+            throw state.PassedOn > 0 ? BrokeOff(provider, e) : Failure(provider, state.Tries, e);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
-    private ResiliencePipeline Pipeline(string provider, Func<bool> passedOnText, CancellationToken runToken)
+    /// <summary>One call: what it streamed so far decides whether a failure may be tried again.</summary>
+    private sealed class CallState(IChatClient client, IList<ChatMessage> messages, ChatOptions options, Func<string, Task> onText, CancellationToken runToken)
+    {
+        public int PassedOn { get; private set; }
+        public int Tries { get; private set; }
+        public CancellationToken RunToken => runToken;
+
+        public async ValueTask<ModelReply> TryAsync(CancellationToken token)
+        {
+            Tries++;
+            var text = new StringBuilder();
+            var calls = new ToolCallCollector();
+            UsageDetails? usage = null;
+            ChatFinishReason? finish = null;
+            await foreach (var update in client.GetStreamingResponseAsync(messages, options, token))
+            {
+                if (update.Text is { Length: > 0 } piece)
+                {
+                    text.Append(piece);
+                    PassedOn += piece.Length;
+                    await onText(piece);
+                }
+                calls.Add(update);
+                foreach (var u in update.Contents.OfType<UsageContent>())
+                    usage = u.Details;
+                finish = update.FinishReason ?? finish;
+            }
+            return new ModelReply(text.ToString(), calls.Calls(), usage, finish);
+        }
+    }
+
+    private ResiliencePipeline Pipeline(string provider)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
         if (options.MaxRetries > 0)
@@ -63,7 +84,8 @@ internal sealed partial class ModelCaller(ModelOptions options, TimeProvider tim
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !passedOnText() && IsTransient(e, runToken)),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e
+                    && args.Context.Properties.TryGetValue(StateKey, out var call) && call.PassedOn == 0 && IsTransient(e, call.RunToken)),
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception)),
                 OnRetry = args =>
                 {

@@ -27,6 +27,8 @@ internal sealed class Outbox(IWebhookPayloads payloads)
 {
     public async ValueTask RunSettledAsync(IStoreSession s, Run run, Message? completedReply)
     {
+        if (!await s.Webhooks.WebhookEndpointAnyEnabledAsync(run.ProjectId))
+            return;
         if (completedReply is { Status: MessageStatus.Completed }
             && await s.Webhooks.WebhookEndpointListensAsync(run.ProjectId, WebhookEventTypes.MessageCompleted))
         {

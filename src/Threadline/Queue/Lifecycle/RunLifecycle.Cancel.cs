@@ -30,9 +30,9 @@ internal sealed partial class RunLifecycle
     {
         if (run.Status == RunStatus.InProgress)
         {
-            await s.Runs.RunStatusSetAsync(new RunStatusSet(run.Id, RunStatus.Cancelling, s.NowMs) { FromStatus = RunStatus.InProgress });
+            var cancelling = await s.Runs.RunStatusSetAsync(new RunStatusSet(run.Id, RunStatus.Cancelling, s.NowMs) { FromStatus = RunStatus.InProgress });
             s.Announce(StoreChange.Run(run.Id));
-            return (await s.Runs.RunGetByIdAsync(run.Id))!;
+            return cancelling ?? run;
         }
         return (await EndAsync(s, run, RunStatus.Cancelled, null, null, null, null, fromStatus: run.Status))?.Run ?? run;
     }

@@ -77,7 +77,7 @@ internal sealed partial class RunLifecycle
         // as made (queued), as the hosted API did; the stream and the next read show it running.
         var made = await s.Runs.RunGetByIdAsync(run.Id);
         var claimed = create.Claim is { } claim && state.NextRunAtMs <= now ? await ClaimHeadAsync(s, thread.Id, claim) : null;
-        return new(made, await s.Threads.ThreadGetAsync(thread.ProjectId, thread.Id) ?? thread, false, false, null)
+        return new(made, thread, false, false, null)
         {
             InterruptedRunId = interrupted,
             Claimed = claimed,

@@ -48,7 +48,7 @@ internal sealed partial class RunLifecycle
         string? incompleteReason, Usage? usage, RunOutput? output = null, string? replyText = null, string? fromStatus = null)
     {
         var now = s.NowMs / 1000;
-        var changed = await s.Runs.RunStatusSetAsync(new RunStatusSet(run.Id, status, s.NowMs)
+        var ended = await s.Runs.RunStatusSetAsync(new RunStatusSet(run.Id, status, s.NowMs)
         {
             Attempt = attempt,
             FromStatus = fromStatus,
@@ -56,7 +56,7 @@ internal sealed partial class RunLifecycle
             IncompleteReason = status == RunStatus.Incomplete ? incompleteReason : null,
             Usage = usage,
         });
-        if (!changed)
+        if (ended is null)
             return null;
 
         var (messageStatus, messageReason) = status switch
@@ -72,12 +72,15 @@ internal sealed partial class RunLifecycle
             ? await OutputEndAsync(s, output, replyText ?? "", messageStatus, messageReason, stepStatus,
                 status == RunStatus.Failed ? error : null, now, usage)
             : ((Message?)null, (RunStep?)null);
-        // What the run left open (a reply begun by a lost execution, a tool-call step) ends with it.
-        await s.Messages.MessageOpenCloseAsync(run.Id, messageReason ?? "run_failed", now);
-        await s.RunSteps.RunStepOpenCloseAsync(run.Id, stepStatus, now);
+        // What the run left open (a reply begun by a lost execution, a tool-call step) ends with it; an
+        // execution that finished its reply normally left nothing else open.
+        if (output is null || status is not (RunStatus.Completed or RunStatus.Incomplete))
+        {
+            await s.Messages.MessageOpenCloseAsync(run.Id, messageReason ?? "run_failed", now);
+            await s.RunSteps.RunStepOpenCloseAsync(run.Id, stepStatus, now);
+        }
 
         await SettleThreadAsync(s, run.ThreadId, run.Id);
-        var ended = (await s.Runs.RunGetByIdAsync(run.Id))!;
         await outbox.RunSettledAsync(s, ended, reply);
         return new RunEnded(ended, reply, step);
     }

@@ -39,7 +39,7 @@ internal sealed partial class RunLifecycle
             : ((Message?)null, (RunStep?)null);
         var toolStep = NewStep(run, now, RunStepType.ToolCalls, ToolCallJson.StepDetails(r.ToolCalls));
         await s.RunSteps.RunStepInsertAsync(toolStep);
-        await s.Runs.RunStatusSetAsync(new Storage.Drivers.RunStatusSet(run.Id, RunStatus.RequiresAction, s.NowMs)
+        var waiting = await s.Runs.RunStatusSetAsync(new Storage.Drivers.RunStatusSet(run.Id, RunStatus.RequiresAction, s.NowMs)
         {
             Attempt = r.Attempt,
             RequiredAction = ToolCallJson.RequiredAction(r.ToolCalls),
@@ -47,9 +47,8 @@ internal sealed partial class RunLifecycle
             Usage = r.Usage,
         });
         await SettleThreadAsync(s, run.ThreadId, run.Id);
-        var waiting = (await s.Runs.RunGetByIdAsync(run.Id))!;
-        await outbox.RunSettledAsync(s, waiting, message);
-        return new RunRequireActionResult(waiting, toolStep, message, step);
+        await outbox.RunSettledAsync(s, waiting!, message);
+        return new RunRequireActionResult(waiting!, toolStep, message, step);
     }
 
     public async ValueTask<RunToolOutputsResult> SubmitToolOutputsAsync(IStoreSession s, RunToolOutputsSubmit submit)

@@ -35,8 +35,8 @@ internal interface IRunDriver
     /// <summary>Extends the leases still held by these executions; returns each one held, with its status.</summary>
     ValueTask<IReadOnlyList<HeldLease>> RunLeaseRenewAsync(RunLeaseRenew renew);
 
-    /// <summary>Sets the run's status, for a transition the caller decided is allowed; false when the fence (or the run) is gone.</summary>
-    ValueTask<bool> RunStatusSetAsync(RunStatusSet set);
+    /// <summary>Sets the run's status, for a transition the caller decided is allowed; returns the run as set, or null when the fence (or the run) is gone.</summary>
+    ValueTask<Run?> RunStatusSetAsync(RunStatusSet set);
 
     /// <summary>Back to the queue (the head of it), as it was before it started: an execution lost before it wrote anything.</summary>
     ValueTask<bool> RunRequeueAsync(string runId, int attempt);

@@ -14,6 +14,9 @@ internal interface IWebhookDriver
     /// <summary>An endpoint declared in configuration: made once, then kept in step with the configuration.</summary>
     ValueTask WebhookEndpointUpsertConfiguredAsync(WebhookEndpoint endpoint);
 
+    /// <summary>Whether the project has any enabled endpoint at all (most have none: one indexed look).</summary>
+    ValueTask<bool> WebhookEndpointAnyEnabledAsync(string projectId);
+
     /// <summary>Whether any enabled endpoint of the project wants events of <paramref name="type"/>.</summary>
     ValueTask<bool> WebhookEndpointListensAsync(string projectId, string type);
 

@@ -112,10 +112,10 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
             ("$now", renew.NowMs), ("$lease", renew.LeaseMs), ("$leases", leases.ToString()), ("$owner", renew.Owner)));
     }
 
-    public ValueTask<bool> RunStatusSetAsync(RunStatusSet set)
+    public ValueTask<Run?> RunStatusSetAsync(RunStatusSet set)
     {
         var now = set.NowMs / 1000;
-        return ValueTask.FromResult(s.Execute($"""
+        return ValueTask.FromResult(s.Single($"""
             UPDATE runs SET
                 status = $status,
                 required_action = $required_action,
@@ -132,11 +132,12 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
                 completion_tokens = COALESCE($completion_tokens, completion_tokens)
             WHERE id = $id AND ($attempt IS NULL OR (attempt = $attempt AND status IN {HeldStatuses}))
               AND ($from IS NULL OR status = $from)
-            """, ("$from", set.FromStatus), ("$status", set.Status), ("$required_action", set.RequiredAction.OrNull()), ("$expires_at", set.ExpiresAt),
+            RETURNING {Unaliased(Rows.RunColumns)}
+            """, Rows.Run, ("$from", set.FromStatus), ("$status", set.Status), ("$required_action", set.RequiredAction.OrNull()), ("$expires_at", set.ExpiresAt),
             ("$terminal", RunStatus.IsTerminal(set.Status).Flag()), ("$now_ms", set.NowMs), ("$now", now),
             ("$incomplete_reason", set.IncompleteReason), ("$error_code", set.Error?.Code), ("$error_message", set.Error?.Message),
             ("$prompt_tokens", set.Usage?.PromptTokens), ("$completion_tokens", set.Usage?.CompletionTokens),
-            ("$id", set.RunId), ("$attempt", set.Attempt is { } a ? (long)a : null)) > 0);
+            ("$id", set.RunId), ("$attempt", set.Attempt is { } a ? (long)a : null)));
     }
 
     public ValueTask<bool> RunRequeueAsync(string runId, int attempt) =>

@@ -69,6 +69,9 @@ internal sealed class SqliteSession : IStoreSession, IDisposable
             ClearCommands();
         command = Connection.CreateCommand();
         command.CommandText = sql;
+        // Prepared now, in full: a command prepared lazily by a reader that is disposed before its
+        // last statement is enumerated would be parsed again on every use.
+        command.Prepare();
         _commands[sql] = command;
         return command;
     }

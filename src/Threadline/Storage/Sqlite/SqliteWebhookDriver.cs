@@ -79,6 +79,10 @@ internal sealed class SqliteWebhookDriver(SqliteSession s) : IWebhookDriver
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask<bool> WebhookEndpointAnyEnabledAsync(string projectId) =>
+        ValueTask.FromResult(s.ScalarLong("SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE project_id = $project AND enabled = 1)",
+            ("$project", projectId)) == 1);
+
     public ValueTask<bool> WebhookEndpointListensAsync(string projectId, string type) =>
         ValueTask.FromResult(s.ScalarLong($"SELECT EXISTS (SELECT 1 {Listening})", ("$project", projectId), ("$type", type)) == 1);
 
