@@ -30,6 +30,14 @@ internal sealed class QueueOptions
     /// </summary>
     public bool Handoff { get; set; } = true;
 
+    /// <summary>
+    /// How long a reply streams before its start is stored. A run that ends sooner stores it with
+    /// its end, in one commit instead of two; the stream is never held back (it goes out from memory).
+    /// A process that dies within this window leaves a run that wrote nothing durable: it is started
+    /// again. Default 25 ms.
+    /// </summary>
+    public TimeSpan ReplyStoreDelay { get; set; } = TimeSpan.FromMilliseconds(25);
+
     /// <summary>Set false to run a process that serves the API but executes no runs.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -42,5 +50,6 @@ internal sealed class QueueOptions
         : MaxContextMessages < 1 ? "Threadline:Queue:MaxContextMessages must be at least 1."
         : ToolOutputsTimeout < TimeSpan.FromSeconds(1) ? "Threadline:Queue:ToolOutputsTimeout must be at least 1 s."
         : MaxConcurrentRuns < 1 ? "Threadline:Queue:MaxConcurrentRuns must be at least 1."
+        : ReplyStoreDelay < TimeSpan.Zero || ReplyStoreDelay >= LeaseTimeout ? "Threadline:Queue:ReplyStoreDelay must be between 0 and the lease timeout."
         : null;
 }

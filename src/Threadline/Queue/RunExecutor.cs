@@ -43,7 +43,8 @@ internal sealed partial class RunExecutor(
         var log = hub.Open(run.Id, run.Attempt);
         var lease = leases.Hold(run);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Stopping);
-        var reply = new Reply(run, time, log, this, output => store.WriteAsync(s => lifecycle.OutputBeginAsync(s, output, lease.Attempt), CancellationToken.None));
+        var reply = new Reply(run, time, options.ReplyStoreDelay, log, this,
+            output => store.WriteAsync(s => lifecycle.OutputBeginAsync(s, output, lease.Attempt), CancellationToken.None));
         Publish(log, new RunStatusChanged(run));
         try
         {
@@ -133,13 +134,15 @@ internal sealed partial class RunExecutor(
         // A completed run always leaves a reply, even an empty one, as the hosted API did.
         if (status == RunStatus.Completed)
             reply.Begin();
-        if (!await reply.StoredAsync())
+        var (held, storeWithEnd) = await reply.SettleAsync();
+        if (!held)
         {
             LogLeaseLost(logger, run.Id, run.Attempt);
             return null;
         }
         var finish = new RunFinish(run.Id, lease.Attempt, status, reply.Output, reply.Output is null ? null : reply.Text, error, incompleteReason, usage)
         {
+            StoreOutput = storeWithEnd,
             Handoff = options.Handoff && lease.Reason != StopReason.Released ? new ClaimFor(identity.Owner, (long)options.LeaseTimeout.TotalMilliseconds) : null,
         };
         var ended = await store.WriteAsync(s => lifecycle.FinishAsync(s, finish), CancellationToken.None);
@@ -160,10 +163,11 @@ internal sealed partial class RunExecutor(
 
     private async Task RequireActionAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, IReadOnlyList<ToolCall> calls)
     {
-        if (!await reply.StoredAsync())
+        var (held, storeWithEnd) = await reply.SettleAsync();
+        if (!held)
             throw new LeaseLostException();
         var expiresAt = time.GetUtcNow().Add(options.ToolOutputsTimeout).ToUnixTimeSeconds();
-        var require = new RunRequireAction(run.Id, lease.Attempt, reply.Output, reply.Text, calls, expiresAt, reply.Usage);
+        var require = new RunRequireAction(run.Id, lease.Attempt, reply.Output, reply.Text, calls, expiresAt, reply.Usage) { StoreOutput = storeWithEnd };
         var result = await store.WriteAsync(s => lifecycle.RequireActionAsync(s, require), CancellationToken.None)
             ?? throw new LeaseLostException();
         if (result.CompletedMessage is { } message)
@@ -197,12 +201,16 @@ internal sealed partial class RunExecutor(
 
     /// <summary>
     /// The reply being written: begun in memory on its first text (its ids minted, its opening events
-    /// out), stored durably beside the stream; the store must have it before the run ends.
+    /// out at once), its start stored after <see cref="QueueOptions.ReplyStoreDelay"/> beside the
+    /// stream, or with the run's end when the run ends sooner (one commit instead of two).
     /// </summary>
-    private sealed class Reply(Run run, TimeProvider time, RunEventLog log, RunExecutor executor, Func<RunOutput, Task<bool>> store)
+    private sealed class Reply(Run run, TimeProvider time, TimeSpan storeDelay, RunEventLog log, RunExecutor executor, Func<RunOutput, Task<bool>> store)
     {
         private readonly StringBuilder _text = new();
+        private readonly Lock _lock = new();
         private Task<bool>? _stored;
+        private ITimer? _timer;
+        private bool _settled;
 
         public RunOutput? Output { get; private set; }
         public bool Begun => Output is not null;
@@ -216,7 +224,7 @@ internal sealed partial class RunExecutor(
             Output = RunOutput.Begin(run, time.UnixSeconds());
             executor.Publish(log, new StepStarted(Output.Step));
             executor.Publish(log, new MessageStarted(Output.Message));
-            _stored = store(Output);
+            _timer = time.CreateTimer(_ => StartStoring(), null, storeDelay, Timeout.InfiniteTimeSpan);
         }
 
         public void Append(string piece)
@@ -226,8 +234,32 @@ internal sealed partial class RunExecutor(
             executor.Publish(log, new TextAppended(Output!.Message.Id, piece));
         }
 
-        /// <summary>True when nothing was begun, or the begun reply is stored; false when the execution lost the run first.</summary>
-        public async Task<bool> StoredAsync() => _stored is null || await _stored;
+        private void StartStoring()
+        {
+            lock (_lock)
+            {
+                if (!_settled && _stored is null)
+                    _stored = store(Output!);
+            }
+        }
+
+        /// <summary>
+        /// Called once, when the run ends or waits: whether the execution still held the run when its
+        /// reply was stored, and whether the end must store the reply's start itself.
+        /// </summary>
+        public async Task<(bool Held, bool StoreWithEnd)> SettleAsync()
+        {
+            Task<bool>? stored;
+            lock (_lock)
+            {
+                _settled = true;
+                _timer?.Dispose();
+                stored = _stored;
+            }
+            if (stored is null)
+                return (true, Output is not null);
+            return (await stored, false);
+        }
     }
 
     /// <summary>The run's claim was superseded while this execution worked.</summary>

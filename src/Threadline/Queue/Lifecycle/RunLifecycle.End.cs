@@ -16,6 +16,9 @@ internal sealed record RunFinish(
     string RunId, int Attempt, string Status, RunOutput? Output, string? ReplyText, RunError? Error, string? IncompleteReason, Usage? Usage)
 {
     public ClaimFor? Handoff { get; init; }
+
+    /// <summary>The reply's start was not stored yet: store it in this transaction, before its end.</summary>
+    public bool StoreOutput { get; init; }
 }
 
 /// <summary>The run as it ended, with the message and step it finished; and the run handed to the same slot.</summary>
@@ -30,7 +33,7 @@ internal sealed partial class RunLifecycle
     public async ValueTask<RunEnded?> FinishAsync(IStoreSession s, RunFinish f)
     {
         var held = await s.Runs.RunGetHeldAsync(f.RunId, f.Attempt);
-        if (held is null)
+        if (held is null || (f.StoreOutput && f.Output is { } output && !await OutputBeginAsync(s, output, f.Attempt)))
             return null;
         var status = held.Status == RunStatus.Cancelling ? RunStatus.Cancelled : f.Status;
         var ended = await EndAsync(s, held, status, f.Attempt, f.Error, f.IncompleteReason, f.Usage, f.Output, f.ReplyText);

@@ -10,7 +10,11 @@ namespace Threadline.Queue.Lifecycle;
 /// and wait for outputs until <paramref name="ExpiresAt"/> (unix seconds). The lease is released.
 /// </summary>
 internal sealed record RunRequireAction(
-    string RunId, int Attempt, RunOutput? Output, string? OutputText, IReadOnlyList<ToolCall> ToolCalls, long ExpiresAt, Usage? Usage);
+    string RunId, int Attempt, RunOutput? Output, string? OutputText, IReadOnlyList<ToolCall> ToolCalls, long ExpiresAt, Usage? Usage)
+{
+    /// <summary>The text's start was not stored yet: store it in this transaction.</summary>
+    public bool StoreOutput { get; init; }
+}
 
 internal sealed record RunRequireActionResult(Run Run, RunStep ToolStep, Message? CompletedMessage, RunStep? CompletedStep);
 
@@ -31,7 +35,7 @@ internal sealed partial class RunLifecycle
     public async ValueTask<RunRequireActionResult?> RequireActionAsync(IStoreSession s, RunRequireAction r)
     {
         var run = await s.Runs.RunGetHeldAsync(r.RunId, r.Attempt);
-        if (run is null)
+        if (run is null || (r.StoreOutput && r.Output is { } begun && !await OutputBeginAsync(s, begun, r.Attempt)))
             return null;
         var now = s.NowMs / 1000;
         var (message, step) = r.Output is { } output
