@@ -16,6 +16,17 @@ if ! dotnet build Threadline.sln -c "$config" -nologo -v quiet; then
   exit 1
 fi
 
+# The benchmark smoke run drives HTTP load with Debian's wrk when it is there (its own client otherwise).
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "==> installing wrk (Debian package)"
+  if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; elif command -v sudo >/dev/null 2>&1; then apt_get="sudo apt-get"; else apt_get=""; fi
+  if [ -n "$apt_get" ]; then
+    (DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq wrk >/dev/null 2>&1 \
+      || { DEBIAN_FRONTEND=noninteractive $apt_get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq wrk >/dev/null 2>&1; }) \
+      || echo "wrk could not be installed; the benchmark smoke run uses its own client"
+  fi
+fi
+
 # The webhook tests check signatures with the npm standardwebhooks package.
 echo "==> npm ci (tests/webhook-verifier)"
 if ! (cd tests/webhook-verifier && npm ci --no-audit --no-fund --loglevel=error); then

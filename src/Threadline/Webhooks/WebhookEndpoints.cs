@@ -1,6 +1,7 @@
 using Threadline.Api;
 using Threadline.Assistants;
 using Threadline.Auth;
+using Threadline.Domain;
 
 namespace Threadline.Webhooks;
 
@@ -9,30 +10,69 @@ internal static class WebhookEndpoints
     public static void MapWebhooks(this IEndpointRouteBuilder api)
     {
         api.MapPost("/webhook_endpoints", async (HttpContext http, WebhookEndpointService endpoints) =>
-            Wire.Json(WebhookEndpointObject.From(await endpoints.CreateAsync(http.ProjectId(), await RequestBody.ReadAsync<WebhookEndpointRequest>(http.Request), http.RequestAborted), withSecret: true)));
+        {
+            var request = await RequestBody.ReadAsync<WebhookEndpointRequest>(http.Request);
+            if (request.Enabled is not null || request.RotateSecret is not null)
+                throw ApiException.Invalid("'enabled' and 'rotate_secret' apply to updates only.", request.Enabled is not null ? "enabled" : "rotate_secret");
+            Validate.Required(request.Url, "url");
+            var created = await endpoints.CreateAsync(http.ProjectId(), Settings(request), http.RequestAborted);
+            return Wire.Json(WebhookEndpointObject.From(created, withSecret: true));
+        });
 
         api.MapGet("/webhook_endpoints", async (HttpContext http, WebhookEndpointService endpoints) =>
             Wire.List(await endpoints.ListAsync(http.ProjectId(), ListQuery.Read(http.Request), http.RequestAborted), e => WebhookEndpointObject.From(e), e => e.Id));
 
         api.MapGet("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
-            Wire.Json(WebhookEndpointObject.From(await endpoints.GetAsync(http.ProjectId(), endpointId, http.RequestAborted))));
+            Wire.Json(WebhookEndpointObject.From((await endpoints.GetAsync(http.ProjectId(), endpointId, http.RequestAborted)).OrThrow())));
 
         api.MapPost("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
         {
-            var (endpoint, rotated) = await endpoints.UpdateAsync(http.ProjectId(), endpointId, await RequestBody.ReadAsync<WebhookEndpointRequest>(http.Request), http.RequestAborted);
-            return Wire.Json(WebhookEndpointObject.From(endpoint, withSecret: rotated));
+            var request = await RequestBody.ReadAsync<WebhookEndpointRequest>(http.Request);
+            if (request.Secret is not null)
+                throw ApiException.Invalid("The secret cannot be set on update; use 'rotate_secret': true.", "secret");
+            var settings = Settings(request);
+            var updated = (await endpoints.UpdateAsync(http.ProjectId(), endpointId, settings, http.RequestAborted)).OrThrow();
+            return Wire.Json(WebhookEndpointObject.From(updated, withSecret: settings.RotateSecret));
         });
 
         api.MapDelete("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
         {
-            await endpoints.DeleteAsync(http.ProjectId(), endpointId, http.RequestAborted);
+            (await endpoints.DeleteAsync(http.ProjectId(), endpointId, http.RequestAborted)).OrThrow();
             return Wire.Json(new DeletedObject(endpointId, "webhook_endpoint.deleted", true));
         });
 
         api.MapGet("/webhook_endpoints/{endpointId}/deliveries", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
-            Wire.List(await endpoints.DeliveriesAsync(http.ProjectId(), endpointId, ListQuery.Read(http.Request), http.RequestAborted), WebhookDeliveryObject.From, d => d.Id));
+            Wire.List((await endpoints.DeliveriesAsync(http.ProjectId(), endpointId, ListQuery.Read(http.Request), http.RequestAborted)).OrThrow(),
+                WebhookDeliveryObject.From, d => d.Id));
 
         api.MapPost("/webhook_endpoints/{endpointId}/deliveries/{deliveryId}/replay", async (string endpointId, string deliveryId, HttpContext http, WebhookEndpointService endpoints) =>
-            Wire.Json(WebhookDeliveryObject.From(await endpoints.ReplayAsync(http.ProjectId(), endpointId, deliveryId, http.RequestAborted))));
+            Wire.Json(WebhookDeliveryObject.From((await endpoints.ReplayAsync(http.ProjectId(), endpointId, deliveryId, http.RequestAborted)).OrThrow())));
     }
+
+    /// <summary>Validates a create or update body into settings.</summary>
+    private static WebhookEndpointSettings Settings(WebhookEndpointRequest r)
+    {
+        if (r.Url is not null && !IsHttpUrl(r.Url))
+            throw ApiException.Invalid($"Invalid 'url': '{r.Url}' is not an absolute http or https URL.", "url", "invalid_value");
+        Validate.MaxLength(r.Description, 512, "description");
+        Validate.Metadata(r.Metadata);
+        if (r.Events is { } events)
+            for (var i = 0; i < events.Count; i++)
+                Validate.OneOf(events[i], $"events[{i}]", WebhookEventTypes.All.ToArray());
+        if (r.Secret is not null && !WebhookSigner.IsValidSecret(r.Secret))
+            throw ApiException.Invalid("Invalid 'secret': expected 'whsec_' followed by at least 16 base64-encoded bytes.", "secret", "invalid_value");
+        return new WebhookEndpointSettings
+        {
+            Url = r.Url,
+            Description = r.Description,
+            Events = r.Events,
+            Metadata = r.Metadata is null ? null : RawJson.From(r.Metadata),
+            Secret = r.Secret,
+            Enabled = r.Enabled,
+            RotateSecret = r.RotateSecret == true,
+        };
+    }
+
+    private static bool IsHttpUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps);
 }
