@@ -96,6 +96,21 @@ public abstract partial class StoreConformance
     }
 
     [Fact]
+    public async Task A_response_recorded_over_an_expired_record_makes_a_fresh_one()
+    {
+        // A key reused after its record expired (not yet purged), by a request that wrote nothing: its record is its own,
+        // or a retry of it finds the old body's hash (422) or an expired record (the response is not replayed).
+        await ClaimKeyAsync("key-1", "token-1");
+        Advance(RetentionMs);
+
+        await CompleteKeyAsync("key-1", "token-2", hash: "new body");
+
+        var record = await KeyAsync("key-1");
+        Assert.Equal(("new body", true, NowMs + RetentionMs), (record?.RequestHash, record?.Done, record?.ExpiresAtMs));
+        AssertRecorded(record?.Response);
+    }
+
+    [Fact]
     public async Task Purging_deletes_the_expired_idempotency_keys_only()
     {
         await ClaimKeyAsync("older", "token-1");
