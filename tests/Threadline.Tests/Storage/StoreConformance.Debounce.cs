@@ -1,4 +1,7 @@
 using Threadline.Messages;
+using Threadline.Queue;
+using Threadline.Queue.Lifecycle;
+using Threadline.Runs;
 using Xunit;
 
 namespace Threadline.Tests.Storage;
@@ -89,6 +92,36 @@ public abstract partial class StoreConformance
         var next = await CreateRunAsync(thread.Id, debounceMs: Quiet, maxWaitMs: 30_000);
         Assert.False(next.Joined);
         Assert.NotEqual(open.Id, next.Run?.Id);
+    }
+
+    [Fact]
+    public async Task Every_call_told_it_joined_a_debounced_run_is_answered_by_that_run()
+    {
+        var other = await Database.OpenAsync();
+        var thread = await CreateThreadAsync();
+        var open = (await CreateRunAsync(thread.Id, debounceMs: Quiet, maxWaitMs: Quiet)).Run!;
+        Advance(Quiet);
+
+        // A burst of calls, each bringing its message, races the claims of the run they join: half through a second process.
+        var calls = new List<Task<RunCreateResult>>();
+        var claims = new List<Task<Run?>>();
+        for (var i = 0; i < 16; i++)
+        {
+            var on = i % 2 == 0 ? Store : other;
+            if (i % 4 == 2)
+                claims.Add(ClaimHeadAsync(thread.Id, on));
+            var message = StoreObjects.Message(thread.Id, NowMs, $"call {i}");
+            calls.Add(WriteAsync(s => Lifecycle.CreateAsync(s, new RunCreate(StoreObjects.Run(thread.Id, s.NowMs, debounceMs: Quiet, maxWaitMs: Quiet),
+                null, [message], OnActive.Queue)), on));
+        }
+
+        var started = Assert.Single(await Task.WhenAll(claims), c => c is not null)!;
+        Assert.Equal(open.Id, started.Id);
+        var seen = (await ContextAsync(started)).Select(m => m.Text).ToHashSet();
+        var results = await Task.WhenAll(calls);
+        for (var i = 0; i < results.Length; i++)
+            if (results[i].Run?.Id == open.Id)
+                Assert.True(seen.Contains($"call {i}"), $"call {i} joined run {open.Id}, which started without its message");
     }
 
     /// <summary>The run is the queue's next deadline and may start at <paramref name="eligibleAtMs"/>, not a millisecond before.</summary>

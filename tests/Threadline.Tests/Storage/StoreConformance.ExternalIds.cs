@@ -24,7 +24,9 @@ public abstract partial class StoreConformance
         Assert.Equal(made.Id, (await ReadAsync(s => s.Threads.ThreadFindByExternalIdAsync(Project, "whatsapp:+15550100")))?.Id);
         var listed = await ReadAsync(s => s.Threads.ThreadListAsync(new ThreadFilter(Project, "whatsapp:+15550100", new Dictionary<string, string>()), PageRequest.All));
         Assert.Equal([made.Id], listed.Items.Select(t => t.Id));
-        Assert.Equal(Enumerable.Range(0, callers).Select(i => $"message {i}").Order(), (await MessagesAsync(made.Id)).Select(m => m.Text).Order());
+        var messages = await MessagesAsync(made.Id);
+        Assert.Equal(Enumerable.Range(0, callers).Select(i => $"message {i}").Order(), messages.Select(m => m.Text).Order());
+        Assert.Equal(callers, messages.Select(m => m.Position).Distinct().Count());
     }
 
     [Fact]
