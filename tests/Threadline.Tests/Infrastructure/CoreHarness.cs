@@ -17,9 +17,12 @@ internal sealed class CoreHarness : IAsyncDisposable
 {
     public const string Project = "default";
 
-    private CoreHarness(string directory, ServiceProvider services, FakeTimeProvider clock)
+    private readonly bool _ownsDirectory;
+
+    private CoreHarness(string directory, bool ownsDirectory, ServiceProvider services, FakeTimeProvider clock)
     {
         Directory = directory;
+        _ownsDirectory = ownsDirectory;
         Services = services;
         Clock = clock;
     }
@@ -37,23 +40,26 @@ internal sealed class CoreHarness : IAsyncDisposable
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     /// <param name="settings">Configuration as the server would read it, e.g. <c>["Threadline:Queue:LeaseTimeout"] = "00:00:30"</c>.</param>
+    /// <param name="directory">The data folder of a database to open again (as another process would); the harness leaves it in place. Default: a fresh folder, deleted with the harness.</param>
     /// <param name="configure">Registrations that replace the server's (options objects, fakes of what is not under test).</param>
+    /// <param name="clock">A clock shared with other harnesses on the same database; default: one of its own.</param>
     public static async Task<CoreHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? directory = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null, FakeTimeProvider? clock = null)
     {
+        var ownsDirectory = directory is null;
         directory ??= System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "threadline-tests", "core-" + Guid.NewGuid().ToString("N"))).FullName;
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Threadline:DataDirectory"] = directory })
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        clock ??= new FakeTimeProvider(DateTimeOffset.UtcNow);
         var services = new ServiceCollection();
         services.AddThreadlineCore(configuration);
         services.AddSingleton<TimeProvider>(clock);
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         await provider.GetRequiredService<IStore>().MigrateAsync(CancellationToken.None);
-        return new CoreHarness(directory, provider, clock);
+        return new CoreHarness(directory, ownsDirectory, provider, clock);
     }
 
     /// <summary>
@@ -87,6 +93,8 @@ internal sealed class CoreHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
+        if (!_ownsDirectory)
+            return;
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

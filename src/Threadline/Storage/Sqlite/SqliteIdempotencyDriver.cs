@@ -37,7 +37,12 @@ internal sealed class SqliteIdempotencyDriver(SqliteSession s) : IIdempotencyDri
             VALUES ($project, $operation, $key, $hash, 'done', NULL, $now, $now + $retention, NULL, $token, $status, $headers, $body)
             ON CONFLICT (project_id, operation, key) DO UPDATE SET
                 state = 'done', locked_until_ms = NULL, owner = NULL, response_status = excluded.response_status,
-                response_headers = excluded.response_headers, response_body = excluded.response_body
+                response_headers = excluded.response_headers, response_body = excluded.response_body,
+                -- Over an expired record the record is this request's own, as if the old one had been purged.
+                request_hash = CASE WHEN idempotency_keys.expires_at_ms <= $now THEN excluded.request_hash ELSE idempotency_keys.request_hash END,
+                created_at_ms = CASE WHEN idempotency_keys.expires_at_ms <= $now THEN excluded.created_at_ms ELSE idempotency_keys.created_at_ms END,
+                expires_at_ms = CASE WHEN idempotency_keys.expires_at_ms <= $now THEN excluded.expires_at_ms ELSE idempotency_keys.expires_at_ms END,
+                token = excluded.token
             WHERE idempotency_keys.token = $token OR idempotency_keys.expires_at_ms <= $now
             """, ("$project", c.ProjectId), ("$operation", c.Operation), ("$key", c.Key), ("$hash", c.RequestHash), ("$now", c.NowMs),
             ("$retention", c.RetentionMs), ("$token", c.Token), ("$status", (long)c.Response.Status),
