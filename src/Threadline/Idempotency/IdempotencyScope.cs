@@ -50,6 +50,22 @@ internal sealed class IdempotencyScope
 
     /// <summary>Called by the store after the transaction that claimed the key committed.</summary>
     public void MarkCommitted() => Committed = true;
+
+    /// <summary>
+    /// A write of the current request, enlisted in its key: the returned work takes the key first,
+    /// inside the write's transaction; <c>Committed</c> is to be called once that transaction
+    /// committed. Every dialect's store runs its writes through this (with no key, the work as is).
+    /// </summary>
+    public static (Func<IStoreSession, ValueTask<T>> Work, Action? Committed) Enlist<T>(Func<IStoreSession, ValueTask<T>> work)
+    {
+        if (Current is not { } scope)
+            return (work, null);
+        return (async session =>
+        {
+            await scope.ClaimAsync(session);
+            return await work(session);
+        }, scope.MarkCommitted);
+    }
 }
 
 /// <summary>Another request holds (or recorded) the key: the work of this one must not happen.</summary>

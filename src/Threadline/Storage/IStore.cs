@@ -12,7 +12,9 @@ internal interface IStore
 
     /// <summary>
     /// Runs <paramref name="work"/> in a write transaction. It may be run more than once (a batch
-    /// that fails is retried write by write), so it must keep its effects inside the session.
+    /// that fails is retried write by write), so it must keep its effects inside the session. A write
+    /// made while a request holds an <c>Idempotency-Key</c> takes the key in the same transaction
+    /// (every store runs its writes through <see cref="Idempotency.IdempotencyScope.Enlist"/>).
     /// </summary>
     Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct);
 

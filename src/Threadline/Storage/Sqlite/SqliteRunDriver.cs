@@ -70,6 +70,7 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
             WHERE id = (SELECT id FROM runs WHERE thread_id = $thread AND assistant_id = $assistant
                           AND status = 'queued' AND debounce_ms > 0 AND attempt = 0
                         ORDER BY queue_key DESC LIMIT 1)
+              AND status = 'queued' AND attempt = 0
             RETURNING id
             """, ("$now", nowMs), ("$debounce", debounceMs), ("$thread", threadId), ("$assistant", assistantId)) as string);
 
@@ -86,7 +87,7 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
                 lease_owner = $owner, lease_expires_at_ms = $now + $lease, attempt = attempt + 1,
                 context_position = COALESCE(context_position, (SELECT t.last_position FROM threads t WHERE t.id = runs.thread_id))
             WHERE id = (SELECT r.id FROM runs r WHERE r.thread_id = $thread AND r.status = 'queued' ORDER BY r.queue_key LIMIT 1)
-              AND eligible_at_ms <= $now
+              AND status = 'queued' AND eligible_at_ms <= $now
               AND NOT EXISTS (SELECT 1 FROM runs a WHERE a.thread_id = $thread AND a.status IN {ActiveStatuses})
             RETURNING {Unaliased(Rows.RunColumns)}, NULL,
                 (SELECT MAX(p.ended_at_ms) FROM runs p WHERE p.thread_id = runs.thread_id AND p.id <> runs.id)

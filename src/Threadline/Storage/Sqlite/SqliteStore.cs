@@ -25,7 +25,11 @@ internal sealed class SqliteStore : IStore, IAsyncDisposable
 
     public ValueTask<T> ReadAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct) => _reads.ReadAsync(work, ct);
 
-    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct) => _writer.WriteAsync(work, ct);
+    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
+    {
+        var (enlisted, committed) = Idempotency.IdempotencyScope.Enlist(work);
+        return _writer.WriteAsync(enlisted, committed, ct);
+    }
 
     public Task MigrateAsync(CancellationToken ct)
     {

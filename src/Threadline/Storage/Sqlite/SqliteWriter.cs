@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
-using Threadline.Idempotency;
 
 namespace Threadline.Storage.Sqlite;
 
@@ -42,9 +41,10 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         _loop = Task.Factory.StartNew(LoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
+    /// <param name="committed">Called once the write's transaction committed, before its task completes.</param>
+    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, Action? committed, CancellationToken ct)
     {
-        var write = new Write<T>(work, IdempotencyScope.Current);
+        var write = new Write<T>(work, committed);
         if (_queue.Writer.TryWrite(write))
             return write.Task;
         return EnqueueSlowAsync(write, ct);
@@ -230,22 +230,17 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         await _loop;
     }
 
-    private abstract class Write(IdempotencyScope? scope)
+    private abstract class Write(Action? committed)
     {
         public List<StoreChange> Changes { get; } = [];
 
-        public async ValueTask RunAsync(SqliteSession session)
-        {
-            if (scope is not null)
-                await scope.ClaimAsync(session);
-            await RunWorkAsync(session);
-        }
+        public ValueTask RunAsync(SqliteSession session) => RunWorkAsync(session);
 
         protected abstract ValueTask RunWorkAsync(SqliteSession session);
 
         public void Complete(ChangeFeed changes)
         {
-            scope?.MarkCommitted();
+            committed?.Invoke();
             changes.Publish(Changes);
             SetResult();
         }
@@ -255,7 +250,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         public abstract void Fail(Exception e);
     }
 
-    private sealed class Write<T>(Func<IStoreSession, ValueTask<T>> work, IdempotencyScope? scope) : Write(scope)
+    private sealed class Write<T>(Func<IStoreSession, ValueTask<T>> work, Action? committed) : Write(committed)
     {
         private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _value = default!;
