@@ -1,8 +1,14 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Threadline.Api;
+using Threadline.Assistants;
+using Threadline.Domain;
 using Threadline.Hosting;
+using Threadline.Messages;
+using Threadline.Runs;
 using Threadline.Storage;
+using Threadline.Threads;
 
 namespace Threadline.Tests.Infrastructure;
 
@@ -17,9 +23,12 @@ internal sealed class CoreHarness : IAsyncDisposable
 {
     public const string Project = "default";
 
-    private CoreHarness(string directory, ServiceProvider services, FakeTimeProvider clock)
+    private readonly bool _ownsDirectory;
+
+    private CoreHarness(string directory, bool ownsDirectory, ServiceProvider services, FakeTimeProvider clock)
     {
         Directory = directory;
+        _ownsDirectory = ownsDirectory;
         Services = services;
         Clock = clock;
     }
@@ -37,10 +46,12 @@ internal sealed class CoreHarness : IAsyncDisposable
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     /// <param name="settings">Configuration as the server would read it, e.g. <c>["Threadline:Queue:LeaseTimeout"] = "00:00:30"</c>.</param>
+    /// <param name="directory">The data directory of another harness, to be a second process on its database (the other one deletes it).</param>
     /// <param name="configure">Registrations that replace the server's (options objects, fakes of what is not under test).</param>
     public static async Task<CoreHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? directory = null,
         Action<IServiceCollection>? configure = null)
     {
+        var ownsDirectory = directory is null;
         directory ??= System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "threadline-tests", "core-" + Guid.NewGuid().ToString("N"))).FullName;
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Threadline:DataDirectory"] = directory })
@@ -53,33 +64,59 @@ internal sealed class CoreHarness : IAsyncDisposable
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         await provider.GetRequiredService<IStore>().MigrateAsync(CancellationToken.None);
-        return new CoreHarness(directory, provider, clock);
+        return new CoreHarness(directory, ownsDirectory, provider, clock);
     }
 
     /// <summary>
     /// Waits (in real time, at most <paramref name="timeout"/>) until the run meets <paramref name="condition"/>:
     /// executions run on tasks of their own; the store announces each change of the run.
     /// </summary>
-    public async Task<Threadline.Runs.Run> UntilRunAsync(string runId, Func<Threadline.Runs.Run, bool> condition, TimeSpan? timeout = null)
+    public Task<Run> UntilRunAsync(string runId, Func<Run, bool> condition, TimeSpan? timeout = null) =>
+        UntilAsync(runId, () => ReadRunAsync(runId), condition, run => $"run {runId} is still {run.Status}", timeout);
+
+    /// <summary>Waits until what <paramref name="read"/> returns meets <paramref name="condition"/>, reading again at each change of the run.</summary>
+    public async Task<T> UntilAsync<T>(string runId, Func<Task<T>> read, Func<T, bool> condition, Func<T, string> describe, TimeSpan? timeout = null)
     {
-        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
+        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        using var deadline = new CancellationTokenSource(limit);
         while (true)
         {
             var changed = Store.Changes.WhenRunChangesAsync(runId);
-            var run = await Store.ReadAsync(s => s.Runs.RunGetByIdAsync(runId), CancellationToken.None)
-                ?? throw new InvalidOperationException($"no run {runId}");
-            if (condition(run))
-                return run;
+            var value = await read();
+            if (condition(value))
+                return value;
             try
             {
                 await changed.WaitAsync(deadline.Token);
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"run {runId} is still {run.Status} after {timeout ?? TimeSpan.FromSeconds(15)}");
+                throw new TimeoutException($"{describe(value)} after {limit}");
             }
         }
     }
+
+    /// <summary>
+    /// An assistant on <paramref name="model"/>, a thread with the user's <paramref name="message"/>, and a run on it made
+    /// through <see cref="RunService"/>: with the queue enabled it is claimed in the request's transaction and starts at once.
+    /// </summary>
+    public async Task<Run> CreateRunAsync(string message, string model = "echo")
+    {
+        var ct = CancellationToken.None;
+        var assistant = await Get<AssistantService>().CreateAsync(Project, new AssistantSettings { Model = model }, ct);
+        var thread = (await Get<ThreadService>().CreateAsync(Project, new NewThread(null, RawJson.Null, RawJson.EmptyObject,
+            [new NewMessage(MessageRole.User, MessageContent.FromText(message), RawJson.Null, RawJson.EmptyObject)]), ct)).Thread;
+        return (await Get<RunService>().CreateAsync(Project, thread.Id, new CreateRun(new RunSettings { AssistantId = assistant.Id }, null, []), ct))
+            .OrThrow().Run!;
+    }
+
+    public async Task<Run> ReadRunAsync(string runId) =>
+        await Store.ReadAsync(s => s.Runs.RunGetByIdAsync(runId), CancellationToken.None) ?? throw new InvalidOperationException($"no run {runId}");
+
+    /// <summary>The assistant's messages in the thread, oldest first.</summary>
+    public async Task<IReadOnlyList<Message>> RepliesAsync(string threadId) =>
+        (await Store.ReadAsync(s => s.Messages.MessageListAsync(Project, threadId, null, PageRequest.All), CancellationToken.None)).Items
+            .Where(m => m.Role == MessageRole.Assistant).OrderBy(m => m.Position).ToList();
 
     /// <summary>Moves the fake clock forward by <paramref name="by"/>.</summary>
     public void Advance(TimeSpan by) => Clock.Advance(by);
@@ -87,6 +124,8 @@ internal sealed class CoreHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
+        if (!_ownsDirectory)
+            return;
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
