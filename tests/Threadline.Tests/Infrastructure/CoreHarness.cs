@@ -84,7 +84,10 @@ internal sealed class CoreHarness : IAsyncDisposable
             var changed = Store.Changes.WhenRunChangesAsync(runId);
             var value = await read();
             if (condition(value))
+            {
+                Store.Changes.StopWaiting(runId, changed);
                 return value;
+            }
             try
             {
                 await changed.WaitAsync(deadline.Token);
