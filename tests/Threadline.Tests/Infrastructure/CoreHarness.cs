@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Threadline.Api;
 using Threadline.Assistants;
@@ -44,6 +45,9 @@ internal sealed class CoreHarness : IAsyncDisposable
     public long NowMs => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>A background service registered only as a hosted service (not started here: the test runs its passes).</summary>
+    public T Hosted<T>() where T : IHostedService => Services.GetServices<IHostedService>().OfType<T>().Single();
 
     /// <param name="settings">Configuration as the server would read it, e.g. <c>["Threadline:Queue:LeaseTimeout"] = "00:00:30"</c>.</param>
     /// <param name="directory">The data directory of another harness, to be a second process on its database (the other one deletes it).</param>
