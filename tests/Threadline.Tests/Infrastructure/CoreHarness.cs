@@ -113,9 +113,13 @@ internal sealed class CoreHarness : IAsyncDisposable
         var assistant = await Get<AssistantService>().CreateAsync(Project, new AssistantSettings { Model = model }, ct);
         var thread = (await Get<ThreadService>().CreateAsync(Project, new NewThread(null, RawJson.Null, RawJson.EmptyObject,
             [new NewMessage(MessageRole.User, MessageContent.FromText(message), RawJson.Null, RawJson.EmptyObject)]), ct)).Thread;
-        return (await Get<RunService>().CreateAsync(Project, thread.Id, new CreateRun(new RunSettings { AssistantId = assistant.Id }, null, []), ct))
-            .OrThrow().Run!;
+        return await CreateRunOnThreadAsync(thread.Id, assistant.Id);
     }
+
+    /// <summary>Another run on the thread (queued behind its runs), the same way.</summary>
+    public async Task<Run> CreateRunOnThreadAsync(string threadId, string assistantId) =>
+        (await Get<RunService>().CreateAsync(Project, threadId, new CreateRun(new RunSettings { AssistantId = assistantId }, null, []), CancellationToken.None))
+            .OrThrow().Run!;
 
     public async Task<Run> ReadRunAsync(string runId) =>
         await Store.ReadAsync(s => s.Runs.RunGetByIdAsync(runId), CancellationToken.None) ?? throw new InvalidOperationException($"no run {runId}");

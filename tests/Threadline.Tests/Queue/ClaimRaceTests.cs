@@ -1,4 +1,3 @@
-using Threadline.Api;
 using Threadline.Queue;
 using Threadline.Queue.Lifecycle;
 using Threadline.Runs;
@@ -58,8 +57,7 @@ public sealed class ClaimRaceTests
     private static async Task<(Run Head, Run Behind)> TwoQueuedRunsAsync(CoreHarness core)
     {
         var head = await core.CreateRunAsync("first");
-        var behind = (await core.Get<RunService>().CreateAsync(CoreHarness.Project, head.ThreadId,
-            new CreateRun(new RunSettings { AssistantId = head.AssistantId }, null, []), CancellationToken.None)).OrThrow().Run!;
+        var behind = await core.CreateRunOnThreadAsync(head.ThreadId, head.AssistantId);
         Assert.Equal(RunStatus.Queued, (await core.ReadRunAsync(head.Id)).Status);
         return (head, behind);
     }

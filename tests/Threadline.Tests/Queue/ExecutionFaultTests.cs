@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Threadline.Api;
 using Threadline.Queue;
 using Threadline.Queue.Lifecycle;
 using Threadline.Runs;
@@ -47,8 +46,7 @@ public sealed class ExecutionFaultTests
 
         var failed = await core.ReadRunAsync(run.Id);
         Assert.Equal((RunStatus.Failed, "server_error"), (failed.Status, failed.LastError?.Code));
-        var next = (await core.Get<RunService>().CreateAsync(CoreHarness.Project, run.ThreadId,
-            new CreateRun(new RunSettings { AssistantId = run.AssistantId }, null, []), CancellationToken.None)).OrThrow().Run!;
+        var next = await core.CreateRunOnThreadAsync(run.ThreadId, run.AssistantId);
         Assert.Equal(RunStatus.Completed, (await core.UntilRunAsync(next.Id, r => r.IsTerminal)).Status);
     }
 }
