@@ -75,7 +75,7 @@ internal static class ThreadlineServices
         services.AddValidated<IdempotencyOptions>(configuration, IdempotencyOptions.Section, o => o.Problem());
 
         // :: Models
-        services.AddSingleton<EchoChatClient>();
+        services.AddKeyedSingleton<Microsoft.Extensions.AI.IChatClient, EchoChatClient>(ModelRouter.BuiltIn);
         services.AddSingleton(ModelConfiguration.Read(configuration));
         services.AddSingleton<ModelRouter>();
         services.AddSingleton<ModelCaller>();

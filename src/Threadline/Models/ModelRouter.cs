@@ -13,14 +13,18 @@ namespace Threadline.Models;
 internal sealed partial class ModelRouter
 {
     public const string Wildcard = "*";
-    private const int MaxCachedClients = 256;
-    private readonly EchoChatClient _echo;
+
+    /// <summary>The service key of the client that serves the built-in models: <see cref="EchoChatClient"/> (tests put a fake in its place).</summary>
+    public const string BuiltIn = "built-in";
+
+    internal const int MaxCachedClients = 256;
+    private readonly IChatClient _builtIn;
     private readonly ModelOptions _options;
     private readonly ConcurrentDictionary<(string Provider, string Model), IChatClient> _clients = new();
 
-    public ModelRouter(EchoChatClient echo, ModelOptions options)
+    public ModelRouter([FromKeyedServices(BuiltIn)] IChatClient builtIn, ModelOptions options)
     {
-        _echo = echo;
+        _builtIn = builtIn;
         _options = options;
         foreach (var p in options.Providers)
         {
@@ -33,7 +37,7 @@ internal sealed partial class ModelRouter
     public IChatClient? Resolve(string model)
     {
         if (EchoChatClient.Serves(model))
-            return _echo;
+            return _builtIn;
         var provider = ProviderOf(model);
         if (provider is null)
             return null;

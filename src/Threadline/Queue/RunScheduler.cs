@@ -19,7 +19,7 @@ internal sealed partial class RunScheduler(
     QueueOptions options, IOptions<HostOptions> host, TimeProvider time, ILogger<RunScheduler> logger) : BackgroundService
 {
     /// <summary>Time kept from the host's shutdown timeout for releasing runs and stopping what comes after.</summary>
-    private static readonly TimeSpan ReleaseReserve = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan ReleaseReserve = TimeSpan.FromSeconds(2);
     private const int RescueBatch = 100;
 
     /// <summary>A deadline said there was work and the write found none (another process took it): look again shortly, never in a tight loop.</summary>

@@ -26,6 +26,16 @@ internal sealed class ChangeFeed
     public Task WhenRunChangesAsync(string runId) =>
         _runWaiters.GetOrAdd(runId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>
+    /// The wait is given up (the run ended, or went): a run that will not change again must not keep its
+    /// waiter for ever. Anyone sharing the wait is woken, to look again and wait afresh if need be.
+    /// </summary>
+    public void StopWaiting(string runId, Task waiter)
+    {
+        if (_runWaiters.TryGetValue(runId, out var shared) && shared.Task == waiter && _runWaiters.TryRemove(KeyValuePair.Create(runId, shared)))
+            shared.TrySetResult();
+    }
+
     public void Publish(IReadOnlyList<StoreChange> changes)
     {
         if (changes.Count == 0)

@@ -62,11 +62,15 @@ internal sealed class RunEventFeed(RunEventHub hub, IStore store, TimeProvider t
             var opened = hub.NextOpened;
             var current = await store.ReadAsync(s => s.Runs.RunGetByIdAsync(run.Id), ct);
             if (current is null)
+            {
+                store.Changes.StopWaiting(run.Id, changed);
                 yield break;
+            }
             if (hub.Find(run.Id) is { } live && live.Attempt > afterAttempt)
                 continue; // an execution began here meanwhile: follow it live
             if (current.IsTerminal || (current.Status == RunStatus.RequiresAction && current.Attempt > afterAttempt))
             {
+                store.Changes.StopWaiting(run.Id, changed);
                 foreach (var e in await RebuildAsync(current, announced, sawStart, ct))
                     yield return e;
                 yield break;

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Threadline.Streaming;
 
 /// <summary>
@@ -53,13 +55,21 @@ internal sealed class RunEventLog(string runId, int attempt)
         signal.TrySetResult();
     }
 
-    /// <summary>The events from <paramref name="cursor"/> on, and a task that completes at the next append (or close).</summary>
+    /// <summary>The most events one read hands out: a reader far behind reads on in small batches, never a copy of all it missed.</summary>
+    public const int ReadBatch = 64;
+
+    /// <summary>
+    /// The events from <paramref name="cursor"/> on (at most <see cref="ReadBatch"/>); closed once the log is
+    /// closed and the reader has them all; and a task that completes when there is more to read.
+    /// </summary>
     public (RunEvent[] Events, bool Closed, Task Next) ReadFrom(int cursor)
     {
         lock (_events)
         {
-            var events = cursor < _events.Count ? _events.GetRange(cursor, _events.Count - cursor).ToArray() : [];
-            return (events, IsClosed, _appended.Task);
+            var count = Math.Clamp(_events.Count - cursor, 0, ReadBatch);
+            var events = count > 0 ? CollectionsMarshal.AsSpan(_events).Slice(cursor, count).ToArray() : [];
+            var caughtUp = cursor + count == _events.Count;
+            return (events, IsClosed && caughtUp, caughtUp ? _appended.Task : Task.CompletedTask);
         }
     }
 

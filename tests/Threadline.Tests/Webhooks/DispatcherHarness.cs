@@ -35,6 +35,8 @@ internal sealed class DispatcherHarness : IAsyncDisposable
 
     public FakeTimeProvider Clock => _core.Clock;
 
+    public CoreHarness Core => _core;
+
     public IStore Store => _core.Store;
 
     public WebhookOptions Options { get; }

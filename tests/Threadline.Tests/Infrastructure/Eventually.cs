@@ -1,0 +1,22 @@
+namespace Threadline.Tests.Infrastructure;
+
+/// <summary>
+/// Waits for a condition that nothing announces (a slot freed, an execution's last step done), looking
+/// every few milliseconds of real time and giving up after 15 s. Where a change is announced, wait on the
+/// announcement instead (<see cref="CoreHarness.UntilAsync"/>).
+/// </summary>
+internal static class Eventually
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
+
+    public static async Task TrueAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"still not {what} after {Limit}");
+            await Task.Delay(5);
+        }
+    }
+}

@@ -1,1 +1,0 @@
-namespace Threadline.Tests; public class Smoke { [Xunit.Fact] public void Ok() {} }
