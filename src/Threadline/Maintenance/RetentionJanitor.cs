@@ -7,7 +7,8 @@ namespace Threadline.Maintenance;
 
 /// <summary>
 /// Keeps what grows with use within its retention: idempotency keys past their window, and webhook
-/// events (with their deliveries) that ended longer ago than <see cref="WebhookOptions.EventRetention"/>.
+/// events (with their deliveries) made longer ago than <see cref="WebhookOptions.EventRetention"/>
+/// whose deliveries have all ended (a delivery still retrying keeps its event).
 /// Runs every <see cref="IdempotencyOptions.PurgeInterval"/>; each pass deletes in bounded batches so
 /// it never holds the write lock for long.
 /// </summary>

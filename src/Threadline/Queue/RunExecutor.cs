@@ -57,7 +57,7 @@ internal sealed partial class RunExecutor(
         }
         catch (OperationCanceledException) when (lease.Reason == StopReason.Released)
         {
-            await ReleaseAsync(run, lease);
+            await ReleaseAsync(run, lease, reply);
             return null;
         }
         catch (OperationCanceledException) when (lease.Reason == StopReason.CancelRequested)
@@ -181,11 +181,14 @@ internal sealed partial class RunExecutor(
     }
 
     /// <summary>Shutdown: the run goes back to the queue (or fails, if it wrote output) so that another process takes it at once.</summary>
-    private async Task ReleaseAsync(Run run, ExecutionLease lease)
+    private async Task ReleaseAsync(Run run, ExecutionLease lease, Reply reply)
     {
         try
         {
-            var status = await store.WriteAsync(s => lifecycle.ReleaseAsync(s, run.Id, lease.Attempt), CancellationToken.None);
+            // A reply whose start was never stored counts as no output: the run starts again elsewhere.
+            var (_, unstored) = await reply.SettleAsync();
+            var output = unstored ? null : reply.Output;
+            var status = await store.WriteAsync(s => lifecycle.ReleaseAsync(s, run.Id, lease.Attempt, output, reply.Text), CancellationToken.None);
             LogReleased(logger, run.Id, status ?? "(already taken over)");
         }
         catch (Exception e)
@@ -224,7 +227,10 @@ internal sealed partial class RunExecutor(
             Output = RunOutput.Begin(run, time.UnixSeconds());
             executor.Publish(log, new StepStarted(Output.Step));
             executor.Publish(log, new MessageStarted(Output.Message));
-            _timer = time.CreateTimer(_ => StartStoring(), null, storeDelay, Timeout.InfiniteTimeSpan);
+            if (storeDelay <= TimeSpan.Zero)
+                StartStoring();
+            else
+                _timer = time.CreateTimer(_ => StartStoring(), null, storeDelay, Timeout.InfiniteTimeSpan);
         }
 
         public void Append(string piece)

@@ -59,7 +59,8 @@ internal sealed class CoreHarness : IAsyncDisposable
         var ownsDirectory = directory is null;
         directory ??= System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "threadline-tests", "core-" + Guid.NewGuid().ToString("N"))).FullName;
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Threadline:DataDirectory"] = directory })
+            // On a fake clock a reply's start is stored at once (not 25 ms into its stream), unless a test says otherwise.
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Threadline:DataDirectory"] = directory, ["Threadline:Queue:ReplyStoreDelay"] = "00:00:00" })
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
         clock ??= new FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -48,23 +48,24 @@ internal sealed partial class RunLifecycle
     /// Gives up this process's hold on a run at shutdown, by the same rule as a lapsed lease, so
     /// another process can take it at once instead of after the lease timeout.
     /// </summary>
-    public async ValueTask<string?> ReleaseAsync(IStoreSession s, string runId, int attempt)
+    /// <param name="output">The reply the execution had begun and stored, whose text so far (<paramref name="text"/>) is kept.</param>
+    public async ValueTask<string?> ReleaseAsync(IStoreSession s, string runId, int attempt, RunOutput? output = null, string? text = null)
     {
         var held = await s.Runs.RunGetHeldAsync(runId, attempt);
         if (held is null)
             return null;
         var wroteOutput = await s.RunSteps.RunStepExistsForRunAsync(runId);
-        return await TakeOverAsync(s, new LapsedRun(runId, held.ThreadId, held.Status, attempt, wroteOutput), ReleasedMessage);
+        return await TakeOverAsync(s, new LapsedRun(runId, held.ThreadId, held.Status, attempt, wroteOutput), ReleasedMessage, output, text);
     }
 
     /// <returns>The status the run was left in, or null when another execution superseded it meanwhile.</returns>
-    private async ValueTask<string?> TakeOverAsync(IStoreSession s, LapsedRun lapsed, string failure)
+    private async ValueTask<string?> TakeOverAsync(IStoreSession s, LapsedRun lapsed, string failure, RunOutput? output = null, string? text = null)
     {
         if (lapsed.Status == RunStatus.Cancelling || lapsed.WroteOutput)
         {
             var status = lapsed.Status == RunStatus.Cancelling ? RunStatus.Cancelled : RunStatus.Failed;
             var run = await s.Runs.RunGetByIdAsync(lapsed.RunId);
-            return run is not null && await EndAsync(s, run, status, lapsed.Attempt, new RunError("server_error", failure), null, null) is not null
+            return run is not null && await EndAsync(s, run, status, lapsed.Attempt, new RunError("server_error", failure), null, null, output, text) is not null
                 ? status : null;
         }
         if (!await s.Runs.RunRequeueAsync(lapsed.RunId, lapsed.Attempt))
