@@ -88,8 +88,11 @@ internal static class ThreadlineServices
         var webhooks = services.AddValidated<WebhookOptions>(configuration, WebhookOptions.Section, o => o.Problem());
         services.AddSingleton<WebhookEndpointService>();
         services.AddSingleton<WebhookDispatcher>();
+        // The dispatcher logs each attempt itself (at Debug): the factory's per-request logging would log
+        // every failed attempt of an unreachable endpoint with a stack trace, and cost more than the attempt.
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RemoveAllLoggers();
         if (webhooks.DispatcherEnabled)
             services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService<RetentionJanitor>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.AI;
 using Threadline.Domain;
@@ -9,6 +10,9 @@ using Threadline.Storage.Drivers;
 using Threadline.Streaming;
 
 namespace Threadline.Queue;
+
+/// <summary>The run a finishing run claimed for the same slot, and when that end became durable (a <see cref="Stopwatch"/> timestamp).</summary>
+internal sealed record HandedOff(Run Run, long EndedAt);
 
 /// <summary>Executes one claimed run, from its context to its durable end or its wait for tool outputs.</summary>
 internal sealed partial class RunExecutor(
@@ -30,7 +34,8 @@ internal sealed partial class RunExecutor(
     /// <item>Announce: the final events; drop the lease; return the handed-off run.</item>
     /// </list>
     /// </summary>
-    public async Task<Run?> ExecuteAsync(Run run, CancellationToken ct)
+    /// <param name="handedOffAt">When the run was handed to this slot by the run before it (a <see cref="Stopwatch"/> timestamp of that run's durable end).</param>
+    public async Task<HandedOff?> ExecuteAsync(Run run, long? handedOffAt, CancellationToken ct)
     {
         // :: Step 1: claim
         var claimedAtMs = time.UnixMilliseconds();
@@ -48,7 +53,7 @@ internal sealed partial class RunExecutor(
         Publish(log, new RunStatusChanged(run));
         try
         {
-            return await RunAsync(run, lease, reply, log, stop.Token);
+            return await RunAsync(run, handedOffAt, lease, reply, log, stop.Token);
         }
         catch (Exception e) when (lease.Reason == StopReason.LeaseLost || e is LeaseLostException)
         {
@@ -84,7 +89,7 @@ internal sealed partial class RunExecutor(
         }
     }
 
-    private async Task<Run?> RunAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, CancellationToken ct)
+    private async Task<HandedOff?> RunAsync(Run run, long? handedOffAt, ExecutionLease lease, Reply reply, RunEventLog log, CancellationToken ct)
     {
         // :: Step 2: load
         var view = RunSettingsView.Of(run);
@@ -106,7 +111,10 @@ internal sealed partial class RunExecutor(
 
         // :: Step 3: call, and :: Step 4: stream
         var calledAtMs = time.UnixMilliseconds();
-        if (run.Attempt == 1 && run.PreviousEndedAtMs is { } previousEnd && previousEnd >= Math.Max(run.CreatedAtMs, run.EligibleAtMs))
+        // A handoff: this run waited for the thread's previous run, which ended after this one could start.
+        if (handedOffAt is { } endedAt)
+            metrics.Handoff(Stopwatch.GetElapsedTime(endedAt).TotalMilliseconds);
+        else if (run.Attempt == 1 && run.PreviousEndedAtMs is { } previousEnd && previousEnd >= Math.Max(run.CreatedAtMs, run.EligibleAtMs))
             metrics.Handoff(calledAtMs - previousEnd);
         var answer = await caller.CallAsync(client, models.ProviderOf(run.Model)?.Name ?? "built-in", messages,
             ChatContext.Options(view, run.Usage?.CompletionTokens ?? 0), piece =>
@@ -129,7 +137,7 @@ internal sealed partial class RunExecutor(
         return await FinishAsync(run, lease, reply, log, RunStatus.Completed, null, null, reply.Usage);
     }
 
-    private async Task<Run?> FinishAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, string status, RunError? error, string? incompleteReason, Usage? usage)
+    private async Task<HandedOff?> FinishAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, string status, RunError? error, string? incompleteReason, Usage? usage)
     {
         // A completed run always leaves a reply, even an empty one, as the hosted API did.
         if (status == RunStatus.Completed)
@@ -158,7 +166,7 @@ internal sealed partial class RunExecutor(
             Publish(log, new StepEnded(step));
         Publish(log, new RunStatusChanged(ended.Run));
         LogRunEnded(logger, run.Id, ended.Run.Status);
-        return ended.Next;
+        return ended.Next is { } next ? new HandedOff(next, Stopwatch.GetTimestamp()) : null;
     }
 
     private async Task RequireActionAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, IReadOnlyList<ToolCall> calls)

@@ -15,7 +15,7 @@ namespace Threadline.Queue;
 /// rest so that another process takes them over at once.
 /// </summary>
 internal sealed partial class RunScheduler(
-    IStore store, RunLifecycle lifecycle, RunExecutor executor, ExecutionSlots slots, LeaseKeeper leases, ProcessIdentity identity,
+    IStore store, RunLifecycle lifecycle, RunExecutor executor, ExecutionSlots slots, LeaseKeeper leases, Streaming.RunEventHub hub, ProcessIdentity identity,
     QueueOptions options, IOptions<HostOptions> host, TimeProvider time, ILogger<RunScheduler> logger) : BackgroundService
 {
     /// <summary>Time kept from the host's shutdown timeout for releasing runs and stopping what comes after.</summary>
@@ -109,6 +109,7 @@ internal sealed partial class RunScheduler(
     /// <summary>Executes a claimed run (and the runs handed to its slot after it), in a slot already taken.</summary>
     private void Start(Run run)
     {
+        hub.Open(run.Id, run.Attempt);
         Task task = null!;
         lock (_running)
         {
@@ -116,8 +117,9 @@ internal sealed partial class RunScheduler(
             {
                 try
                 {
-                    for (Run? next = run; next is not null;)
-                        next = await executor.ExecuteAsync(next, CancellationToken.None);
+                    var next = await executor.ExecuteAsync(run, null, CancellationToken.None);
+                    while (next is not null)
+                        next = await executor.ExecuteAsync(next.Run, next.EndedAt, CancellationToken.None);
                 }
                 catch (Exception e)
                 {

@@ -18,12 +18,17 @@ internal sealed class RunEventHub(TimeProvider time)
 
     public int Count => _logs.Count;
 
-    /// <summary>Starts the log of a new execution of the run (replacing an older one).</summary>
+    /// <summary>
+    /// Starts the log of a new execution of the run (replacing an older one); the log of this same
+    /// execution when it is open already (the slot that starts a run opens it at once, so a stream
+    /// made by the same request finds it without a look at the database).
+    /// </summary>
     public RunEventLog Open(string runId, int attempt)
     {
+        if (_logs.TryGetValue(runId, out var previous) && previous.Attempt == attempt && !previous.IsClosed)
+            return previous;
         var log = new RunEventLog(runId, attempt);
-        if (_logs.TryGetValue(runId, out var previous))
-            previous.Close();
+        previous?.Close();
         _logs[runId] = log;
         Interlocked.Exchange(ref _opened, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         return log;

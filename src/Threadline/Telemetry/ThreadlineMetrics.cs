@@ -39,7 +39,7 @@ internal sealed class ThreadlineMetrics
         _queueWait = _meter.CreateHistogram<double>("threadline.run.queue_wait", "ms",
             "From the moment a run could start (made, or its debounce ended) to its start.");
         _handoff = _meter.CreateHistogram<double>("threadline.run.handoff", "ms",
-            "From the end of a thread's previous run to the model call of the run that waited for it.");
+            "From the end of a thread's previous run (its durable commit, when the run was handed to the same slot) to the model call of the run that waited for it.");
         _debounceLateness = _meter.CreateHistogram<double>("threadline.run.debounce_lateness", "ms",
             "How long after its quiet period ended a debounced run started.");
         _timeToFirstToken = _meter.CreateHistogram<double>("threadline.model.time_to_first_token", "ms",

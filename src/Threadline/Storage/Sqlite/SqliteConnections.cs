@@ -5,6 +5,9 @@ namespace Threadline.Storage.Sqlite;
 /// <summary>Opens connections to the file with the pragmas each kind needs.</summary>
 internal sealed class SqliteConnections(SqliteOptions options)
 {
+    /// <summary><c>SQLITE_DBCONFIG_ENABLE_QPSG</c>.</summary>
+    private const int EnableQueryPlannerStability = 1007;
+
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {
         DataSource = options.Path,
@@ -29,6 +32,10 @@ internal sealed class SqliteConnections(SqliteOptions options)
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        // The query planner's stability guarantee: a plan never depends on bound values. Without it a
+        // statement whose range on a partially indexed column takes a parameter (next_run_at_ms <= $now)
+        // is prepared again at every new value; every plan here stays on its index without them.
+        SQLitePCL.raw.sqlite3_db_config(connection.Handle, EnableQueryPlannerStability, 1, out _);
         using (var command = connection.CreateCommand())
         {
             command.CommandText = pragmas;

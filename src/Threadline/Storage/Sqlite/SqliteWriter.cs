@@ -9,10 +9,10 @@ namespace Threadline.Storage.Sqlite;
 /// while a commit is being synced run together in the next transaction, made durable by a single
 /// commit; each caller's task completes only after that commit (I3). A batch runs without
 /// savepoints; when one of its writes fails, the batch is rolled back and its writes run again one
-/// transaction each, so one failure never undoes another's work. Between batches, and every
-/// <see cref="SqliteOptions.ExternalChangeProbe"/> while idle, the writer reads
-/// <c>PRAGMA data_version</c>, which changes only when another connection (another process) committed,
-/// and announces that as an external change.
+/// transaction each, so one failure never undoes another's work. After each batch, and while idle
+/// every <see cref="SqliteOptions.ExternalChangeProbe"/> (backing off to every 2 s while nothing
+/// changes anywhere), the writer reads <c>PRAGMA data_version</c>, which changes only when another
+/// connection (another process) committed, and announces that as an external change.
 /// </summary>
 internal sealed partial class SqliteWriter : IAsyncDisposable
 {
@@ -38,6 +38,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         Telemetry.ThreadlineMetrics metrics, ILogger logger)
     {
         (_open, _changes, _time, _probe, _metrics, _logger) = (open, changes, time, probe, metrics, logger);
+        _probeDelay = probe;
         _loop = Task.Factory.StartNew(LoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -76,24 +77,37 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
             await RunBatchAsync(batch);
             _metrics.WriterBatch(waiting, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             ProbeExternalChanges();
+            _probeDelay = _probe; // activity here: others may be active too
         }
         _session?.Dispose();
     }
 
-    /// <summary>Waits for a write; on each idle probe interval, looks for other processes' commits. False when the writer is closed.</summary>
+    /// <summary>
+    /// Waits for a write; on each idle probe interval, looks for other processes' commits. False when
+    /// the writer is closed. One wait for work stays outstanding across intervals (no cancellation,
+    /// no exception per interval: an idle writer costs a timer and a PRAGMA every interval).
+    /// </summary>
     private async Task<bool> WaitForWorkAsync(ChannelReader<Write> reader)
     {
-        using var idle = new CancellationTokenSource(_probe, _time);
-        try
+        _work ??= reader.WaitToReadAsync().AsTask();
+        if (await Task.WhenAny(_work, Task.Delay(_probeDelay, _time)) == _work)
         {
-            return await reader.WaitToReadAsync(idle.Token);
+            var open = await _work;
+            _work = null;
+            return open;
         }
-        catch (OperationCanceledException)
-        {
-            ProbeExternalChanges();
-            return true;
-        }
+        // Quiet everywhere: look less often, down to once per MaxProbe; a change anywhere brings it back.
+        if (!ProbeExternalChanges())
+            _probeDelay = TimeSpan.FromTicks(Math.Min(_probeDelay.Ticks * 2, Math.Max(_probe.Ticks, MaxProbe.Ticks)));
+        return true;
     }
+
+    /// <summary>The longest an idle writer goes without looking for other processes' commits.</summary>
+    private static readonly TimeSpan MaxProbe = TimeSpan.FromSeconds(2);
+
+    private TimeSpan _probeDelay;
+
+    private Task<bool>? _work;
 
     private async Task RunBatchAsync(List<Write> batch)
     {
@@ -200,20 +214,27 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private void ProbeExternalChanges()
+    /// <returns>True when another process committed since the last look.</returns>
+    private bool ProbeExternalChanges()
     {
         try
         {
             var session = _session ??= _open();
             var version = session.ScalarLong("PRAGMA data_version") ?? 0;
-            if (_dataVersion >= 0 && version != _dataVersion)
+            var changed = _dataVersion >= 0 && version != _dataVersion;
+            if (changed)
+            {
                 _changes.PublishExternal();
+                _probeDelay = _probe;
+            }
             _dataVersion = version;
+            return changed;
         }
         catch (Exception e)
         {
             LogProbeFailed(_logger, e);
             Reset();
+            return false;
         }
     }
 
