@@ -8,6 +8,19 @@ internal sealed class SqliteConnections(SqliteOptions options)
     /// <summary><c>SQLITE_DBCONFIG_ENABLE_QPSG</c>.</summary>
     private const int EnableQueryPlannerStability = 1007;
 
+    /// <summary><c>SQLITE_CONFIG_MULTITHREAD</c>.</summary>
+    private const int MultiThread = 2;
+
+    static SqliteConnections()
+    {
+        // Each connection here is used by one thread at a time (the writer's by its loop, a reader's by
+        // the read that rented it), so SQLite's per-connection mutexes (serialized mode, the bundle's
+        // default) only cost. Possible only before the first connection of the process opens; when
+        // another one came first (an in-process test), it stays serialized, which is also correct.
+        SQLitePCL.Batteries_V2.Init();
+        SQLitePCL.raw.sqlite3_config(MultiThread);
+    }
+
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {
         DataSource = options.Path,
