@@ -8,8 +8,9 @@ namespace Threadline.Runs;
 
 /// <summary>
 /// The <c>thread.run</c> object on the wire, with Threadline's queue fields: the run's place in
-/// its thread's queue, its debounce settings, when it may start, and (on create) whether the call
-/// joined a run that was already waiting.
+/// its thread's queue, its debounce settings, when it may start, (on create) whether the call
+/// joined a run that was already waiting, and its timeline to the millisecond: made, last started,
+/// ended, how many executions claimed it and which process holds (or last held) it.
 /// </summary>
 internal sealed record RunObject(
     string Id, long CreatedAt, string ThreadId, string AssistantId, string Status, RawJson RequiredAction,
@@ -18,7 +19,8 @@ internal sealed record RunObject(
     RawJson Metadata, Usage? Usage, double? Temperature, double? TopP,
     long? MaxPromptTokens, long? MaxCompletionTokens, RawJson TruncationStrategy, RawJson ToolChoice,
     bool ParallelToolCalls, RawJson ResponseFormat, string? ReasoningEffort,
-    int? QueuePosition, long DebounceMs, long? MaxWaitMs, long? EligibleAtMs)
+    int? QueuePosition, long DebounceMs, long? MaxWaitMs, long? EligibleAtMs,
+    long CreatedAtMs, long? StartedAtMs, long? EndedAtMs, int Attempt, string? LeaseOwner)
 {
     [JsonPropertyOrder(-1)] public string Object => "thread.run";
 
@@ -34,7 +36,8 @@ internal sealed record RunObject(
         r.MaxPromptTokens, r.MaxCompletionTokens, r.TruncationStrategy, r.ToolChoice, r.ParallelToolCalls,
         r.ResponseFormat, r.ReasoningEffort,
         r.QueuePosition, r.DebounceMs, r.DebounceMs > 0 ? r.MaxWaitMs : null,
-        r.Status == RunStatus.Queued ? r.EligibleAtMs : null);
+        r.Status == RunStatus.Queued ? r.EligibleAtMs : null,
+        r.CreatedAtMs, r.StartedAtMs, r.EndedAtMs, r.Attempt, r.LeaseOwner);
 }
 
 /// <summary>The run settings shared by create run and create thread and run, plus Threadline's extensions.</summary>
