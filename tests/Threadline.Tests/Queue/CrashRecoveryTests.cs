@@ -111,8 +111,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             await stop.CancelAsync();
 
             // What the dead process left: one run in progress per thread, the others queued; which of
-            // the runs in progress had begun a reply decides how it must be taken over.
-            var rows = await RunTable.ReadAsync(options.DataDirectory!);
+            // the runs in progress had begun a reply decides how it must be taken over. Read from the file:
+            // no process serves it now, and a restarted one would soon change it (it takes the runs over).
+            var rows = await ServerDatabase.ReadAsync(options.DataDirectory!, "SELECT thread_id, id, status FROM runs ORDER BY seq",
+                r => (Thread: r.GetString(0), Run: r.GetString(1), Status: r.GetString(2)));
             Assert.True(rows.Count(r => r.Status == "in_progress") == Threads && rows.Count(r => r.Status == "queued") == Threads * QueuedPerThread,
                 "at the kill, each thread should have had one run in progress and the others queued:\n" + string.Join("\n", rows));
             foreach (var (thread, run) in quiet.ToList())
@@ -163,7 +165,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"every run ended {clock.ElapsedMilliseconds} ms after the restart began (lease timeout {LeaseTimeout.TotalSeconds} s)");
-        var after = (await RunTable.ReadAsync(options.DataDirectory!)).ToDictionary(r => r.Id);
+        var after = (await RunTable.ReadAsync(api)).ToDictionary(r => r.Id);
 
         // A run that had begun its reply fails with server_error; its partial reply is left incomplete, not in progress.
         foreach (var (thread, run) in talking)

@@ -62,7 +62,7 @@ public sealed class DebouncedBurstTests(ITestOutputHelper output)
         Assert.True(burst.Errors.IsEmpty, $"{burst.Errors.Count} failed calls:\n{string.Join("\n", burst.Errors.Take(20))}\n{server.FormatLog(50)}");
         Assert.Equal(Users * ClientsPerUser, burst.Calls.Count);
 
-        await RunTable.WaitUntilAllTerminalAsync(server.DataDirectory, Users, TimeSpan.FromSeconds(60));
+        await RunTable.WaitUntilAllTerminalAsync(setup, Users, TimeSpan.FromSeconds(60));
         output.WriteLine($"burst sent and every run ended after {clock.ElapsedMilliseconds} ms");
 
         // One thread per user: the one made beforehand, or the one its external id names.
@@ -83,7 +83,7 @@ public sealed class DebouncedBurstTests(ITestOutputHelper output)
             var calls = burst.Calls.Where(c => c.User == u).ToList();
             var problems = calls.Any(c => c.ThreadId != userThreads[u])
                 ? [$"runs answered on threads {string.Join(", ", calls.Select(c => c.ThreadId))}, not all on {userThreads[u]}"]
-                : await CheckUserAsync(setup, server.DataDirectory, u, userThreads[u], calls);
+                : await CheckUserAsync(setup, u, userThreads[u], calls);
             lock (failures)
             {
                 failures.AddRange(problems.Select(p => $"user-{u} ({userThreads[u]}): {p}"));
@@ -92,7 +92,7 @@ public sealed class DebouncedBurstTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, $"{failures.Count} problems:\n{string.Join("\n", failures.Take(30))}");
     }
 
-    private static async Task<List<string>> CheckUserAsync(HttpClient http, string dataDirectory, int user, string threadId, List<BurstCall> calls)
+    private static async Task<List<string>> CheckUserAsync(HttpClient http, int user, string threadId, List<BurstCall> calls)
     {
         var problems = new List<string>();
 
@@ -120,10 +120,10 @@ public sealed class DebouncedBurstTests(ITestOutputHelper output)
         var runs = await QueueApi.ListAllAsync(http, $"threads/{threadId}/runs");
         if (runs.Count != 1)
         {
-            var rows = await RunTable.ReadAsync(dataDirectory, "thread_id = $thread", new Dictionary<string, object> { ["$thread"] = threadId });
+            var rows = runs.Select(RunRow.From).ToList();
             var origin = calls.Min(c => c.SentUnixMs);
             var timeline = string.Join("\n    ", calls.OrderBy(c => c.SentUnixMs).Select(c => c.Timeline(origin)));
-            var server = string.Join("\n    ", rows.Select(r => $"{r.Id}: made +{r.CreatedAtMs - origin}, eligible +{r.EligibleAtMs - origin}, started +{r.StartedAtMs - origin}"));
+            var server = string.Join("\n    ", rows.Select(r => $"{r.Id} {r.Status}: made +{r.CreatedAtMs - origin}, started +{r.StartedAtMs - origin}, ended +{r.EndedAtMs - origin}"));
             problems.Add($"{runs.Count} runs on the thread (ms after the first send, one clock):\n    {timeline}\n    {server}");
             return problems;
         }

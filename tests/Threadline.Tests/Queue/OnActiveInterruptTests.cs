@@ -45,7 +45,7 @@ public sealed class OnActiveInterruptTests(SharedServerFixture fixture)
         Assert.Equal("completed", QueueApi.Status(await QueueApi.WaitForTerminalAsync(http, thread, next, TimeSpan.FromSeconds(10))));
         Assert.Equal("completed", QueueApi.Status(await QueueApi.WaitForTerminalAsync(http, thread, QueueApi.Id(waiting), TimeSpan.FromSeconds(10))));
 
-        var rows = (await RunTable.ReadAsync(server.DataDirectory)).Where(r => r.ThreadId == thread).ToDictionary(r => r.Id);
+        var rows = (await RunTable.ReadThreadAsync(http, thread)).ToDictionary(r => r.Id);
         var order = rows.Values.OrderBy(r => r.StartedAtMs).Select(r => r.Id).ToList();
         Assert.Equal([slow, next, QueueApi.Id(waiting)], order);
         RunTable.AssertSerialInQueueOrder(rows.Values, checkQueueOrder: false);

@@ -72,7 +72,7 @@ public sealed class QueueVisibilityTests(SharedServerFixture fixture)
         Assert.Equal(60000, QueueApi.Long(created, "max_wait_ms"));
         Assert.Equal(0, QueueApi.Long(created, "queue_position"));
         var eligible = QueueApi.Long(created, "eligible_at_ms")!.Value;
-        var createdAtMs = (await RunTable.ReadOneAsync(fixture.Server.DataDirectory, run)).CreatedAtMs;
+        var createdAtMs = (await RunTable.ReadOneAsync(http, thread, run)).CreatedAtMs;
         Assert.Equal(createdAtMs + 5000, eligible);
 
         Assert.True((await QueueApi.AddMessageAsync(http, thread, "two")).IsSuccess());

@@ -49,7 +49,7 @@ public sealed class UndebouncedBurstTests(ITestOutputHelper output)
         Assert.True(burst.Errors.IsEmpty, $"{burst.Errors.Count} failed calls:\n{string.Join("\n", burst.Errors.Take(20))}\n{server.FormatLog(50)}");
         Assert.Equal(Users * ClientsPerUser, burst.Calls.Count);
 
-        var rows = await RunTable.WaitUntilAllTerminalAsync(server.DataDirectory, Users * ClientsPerUser, TimeSpan.FromSeconds(60));
+        var rows = await RunTable.WaitUntilAllTerminalAsync(setup, Users * ClientsPerUser, TimeSpan.FromSeconds(60));
         output.WriteLine($"burst sent and every run ended after {clock.ElapsedMilliseconds} ms");
 
         var failures = new List<string>();
@@ -86,7 +86,7 @@ public sealed class UndebouncedBurstTests(ITestOutputHelper output)
             problems.Add($"runs on the thread: {string.Join(", ", runs.Select(r => $"{QueueApi.Id(r)} {QueueApi.Status(r)}"))} (expected {string.Join(", ", runIds)}, completed)");
         }
 
-        // :: I1 and I2, to the millisecond, from the database.
+        // :: I1 and I2, to the millisecond, from the runs' timelines.
         try
         {
             Assert.Equal(ClientsPerUser, rows.Count);

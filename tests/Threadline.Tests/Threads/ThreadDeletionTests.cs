@@ -31,7 +31,10 @@ public sealed class ThreadDeletionTests(SharedServerFixture server)
         (await http.DeleteRawAsync($"threads/{thread}")).AssertError(404, gone);
         (await http.PostRawAsync($"threads/{thread}/messages", """{"role":"user","content":"late"}""")).AssertError(404, gone);
         (await http.PostRawAsync($"threads/{thread}/runs", $$"""{"assistant_id":"{{s.AssistantId}}"}""")).AssertError(404, gone);
+        Assert.DoesNotContain(thread, (await ListWalker.ForwardAsync(http, "threads", "order=asc&limit=100", maxPages: 1000)).SelectMany(p => p));
 
+        // Every route to the thread's messages, runs and steps goes through the thread, so the 404s above
+        // hold whether their rows were erased or only cut off; that they were erased only the file shows.
         var data = server.Server.DataDirectory;
         Assert.Equal(0, await ServerDatabase.ScalarAsync(data, "SELECT count(*) FROM messages WHERE thread_id = @id", thread));
         Assert.Equal(0, await ServerDatabase.ScalarAsync(data, "SELECT count(*) FROM runs WHERE thread_id = @id", thread));
@@ -53,6 +56,7 @@ public sealed class ThreadDeletionTests(SharedServerFixture server)
         (await http.DeleteRawAsync($"threads/{thread}")).AssertOk();
 
         (await http.GetRawAsync($"threads/{thread}/runs/{run}")).AssertError(404, $"No thread found with id '{thread}'.");
+        // The API answers 404 by the thread; only the file shows that the queued run is gone too.
         Assert.Equal(0, await ServerDatabase.ScalarAsync(server.Server.DataDirectory, "SELECT count(*) FROM runs WHERE id = @id", run));
     }
 }
