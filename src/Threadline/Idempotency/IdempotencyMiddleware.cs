@@ -16,8 +16,9 @@ namespace Threadline.Idempotency;
 /// request's work (<see cref="IdempotencyScope"/>), so work and key commit together; the response is
 /// recorded after it in one more write. A request that fails before doing any work leaves no key.
 /// </summary>
-internal sealed class IdempotencyMiddleware(
-    RequestDelegate next, IStore store, IdempotencyOptions options, LeaseKeeper keeper, ProcessIdentity identity, TimeProvider time)
+internal sealed partial class IdempotencyMiddleware(
+    RequestDelegate next, IStore store, IdempotencyOptions options, LeaseKeeper keeper, ProcessIdentity identity, TimeProvider time,
+    ILogger<IdempotencyMiddleware> logger)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -72,6 +73,8 @@ internal sealed class IdempotencyMiddleware(
         catch (Exception e) when (scope.Committed && !http.RequestAborted.IsCancellationRequested)
         {
             // The work was done: its failure afterwards is the answer a retry gets too.
+            if (e is not ApiException)
+                LogFailedAfterWork(logger, operation, e);
             await ErrorMiddleware.WriteAsync(http, ErrorMiddleware.Translate(e, http));
         }
         finally
@@ -126,4 +129,7 @@ internal sealed class IdempotencyMiddleware(
         http.Response.Headers[ReplayedHeader] = "true";
         await http.Response.Body.WriteAsync(response.Body, http.RequestAborted);
     }
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Error, Message = "{Operation} failed after its work was committed under an idempotency key; the failure is recorded as the key's answer")]
+    private static partial void LogFailedAfterWork(ILogger logger, string operation, Exception exception);
 }
