@@ -33,9 +33,28 @@ if ! (cd tests/webhook-verifier && npm ci --no-audit --no-fund --loglevel=error)
   echo "npm ci failed in tests/webhook-verifier"; status=1
 fi
 
-echo "==> dotnet test"
+# A throwaway PostgreSQL 15 cluster (installed from Debian when missing), stopped and deleted at exit.
+echo "==> PostgreSQL cluster (tests/postgres/cluster.sh)"
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/threadline-pg.XXXXXX")
+trap 'bash tests/postgres/cluster.sh stop "$pg_dir"' EXIT
+if pg_connection=$(bash tests/postgres/cluster.sh start "$pg_dir"); then
+  export THREADLINE_TEST_POSTGRES="$pg_connection"
+  echo "PostgreSQL at $pg_connection"
+else
+  echo "the PostgreSQL cluster could not start; the PostgreSQL suites fail"; status=1
+fi
+
+echo "==> dotnet test (SQLite)"
 dotnet test Threadline.sln -c "$config" --no-build -nologo \
-  --logger "trx;LogFilePrefix=run" --results-directory "$results" \
+  --logger "trx;LogFilePrefix=sqlite" --results-directory "$results" \
+  --logger "console;verbosity=normal" || status=1
+
+# The store conformance suite and the queue, crash, streaming and run suites again on PostgreSQL, with
+# the tests that need several nodes on one PostgreSQL (skipped on SQLite).
+echo "==> dotnet test (PostgreSQL)"
+THREADLINE_TEST_STORAGE=postgres dotnet test tests/Threadline.Tests -c "$config" --no-build -nologo \
+  --filter "FullyQualifiedName~Threadline.Tests.Storage|FullyQualifiedName~Threadline.Tests.Queue|FullyQualifiedName~Threadline.Tests.Streaming|FullyQualifiedName~Threadline.Tests.Runs|FullyQualifiedName~Threadline.Tests.MultiNode|FullyQualifiedName~DeliveryAfterCrash" \
+  --logger "trx;LogFilePrefix=postgres" --results-directory "$results" \
   --logger "console;verbosity=normal" || status=1
 
 # Sum the counters of every TRX file (one per test project).

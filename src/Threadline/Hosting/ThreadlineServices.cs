@@ -1,3 +1,4 @@
+using Npgsql;
 using OpenTelemetry.Metrics;
 using Threadline.Assistants;
 using Threadline.Idempotency;
@@ -9,6 +10,7 @@ using Threadline.Queue.Lifecycle;
 using Threadline.Telemetry;
 using Threadline.Runs;
 using Threadline.Storage;
+using Threadline.Storage.Postgres;
 using Threadline.Storage.Sqlite;
 using Threadline.Streaming;
 using Threadline.Threads;
@@ -26,6 +28,8 @@ internal static class ThreadlineServices
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ThreadlineMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
+            // Npgsql's pool and command metrics (connections busy and idle, commands per second); none on SQLite.
+            .AddNpgsqlInstrumentation()
             .AddView(ThreadlineMetrics.WriterBatchSize, new ExplicitBucketHistogramConfiguration { Boundaries = ThreadlineMetrics.BatchSizeBuckets })
             .AddView(ThreadlineMetrics.WriterQueueDepth, new ExplicitBucketHistogramConfiguration { Boundaries = ThreadlineMetrics.QueueDepthBuckets })
             .AddView(instrument => instrument.Meter.Name == ThreadlineMetrics.MeterName
@@ -50,13 +54,21 @@ internal static class ThreadlineServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ThreadlineMetrics>();
 
-        // :: Storage
-        services.AddSingleton(new SqliteOptions
+        // :: Storage: the embedded SQLite file, or a PostgreSQL server shared by several nodes
+        var postgres = PostgresConnectionString.Read(configuration);
+        var storage = services.AddValidated<StorageOptions>(configuration, StorageOptions.Section, o => o.Problem(postgres));
+        if (storage.Provider == StorageOptions.Postgres)
+            services.AddSingleton<IStore>(sp => new PostgresStore(postgres!, sp.GetRequiredService<ProcessIdentity>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        else
         {
-            Path = Path.Combine(Path.GetFullPath(options.DataDirectory), "threadline.db"),
-            Synchronous = options.SqliteSynchronous,
-        });
-        services.AddSingleton<IStore, SqliteStore>();
+            services.AddSingleton(new SqliteOptions
+            {
+                Path = Path.Combine(Path.GetFullPath(options.DataDirectory), "threadline.db"),
+                Synchronous = options.SqliteSynchronous,
+            });
+            services.AddSingleton<IStore, SqliteStore>();
+        }
 
         // :: The queue: rules, scheduler, executor, leases
         var queue = services.AddValidated<QueueOptions>(configuration, QueueOptions.Section, o => o.Problem());

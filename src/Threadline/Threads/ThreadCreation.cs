@@ -13,16 +13,22 @@ internal sealed record ThreadCreateResult(ConversationThread Thread, bool Create
 
 internal static class ThreadCreation
 {
-    /// <summary>Find or make, then append: one transaction, so concurrent callers with one external id share one thread.</summary>
+    /// <summary>
+    /// Find or make, then append: one transaction, so concurrent callers with one external id share
+    /// one thread (on every node: an insert that finds the id taken meanwhile finds that thread). A
+    /// thread found is held (<see cref="Storage.Drivers.IThreadDriver.ThreadLockAsync"/>) and read as held.
+    /// </summary>
     public static async ValueTask<ThreadCreateResult> CreateAsync(IStoreSession s, ThreadCreate create)
     {
         var wanted = create.Thread;
         var existing = wanted.ExternalId is { } externalId ? await s.Threads.ThreadFindByExternalIdAsync(wanted.ProjectId, externalId) : null;
-        if (existing is null)
-            await s.Threads.ThreadInsertAsync(wanted);
-        var thread = existing ?? wanted;
+        if (existing is null && !await s.Threads.ThreadInsertAsync(wanted))
+            existing = await s.Threads.ThreadFindByExternalIdAsync(wanted.ProjectId, wanted.ExternalId!)
+                ?? throw new InvalidOperationException("A thread's external id was taken, but no thread has it.");
+        var thread = existing is null ? wanted : await s.Threads.ThreadLockAsync(existing.ProjectId, existing.Id) ?? existing;
         foreach (var message in create.Messages)
             await MessageAppend.AppendAsync(s, message with { ThreadId = thread.Id, CreatedAt = s.NowMs / 1000, CompletedAt = s.NowMs / 1000 }, onlyIfIdle: false);
-        return new ThreadCreateResult(existing is null ? thread : await s.Threads.ThreadGetAsync(thread.ProjectId, thread.Id) ?? thread, existing is null);
+        return new ThreadCreateResult(existing is null || create.Messages.Count == 0
+            ? thread : await s.Threads.ThreadGetAsync(thread.ProjectId, thread.Id) ?? thread, existing is null);
     }
 }

@@ -61,6 +61,7 @@ internal sealed class CoreHarness : IAsyncDisposable
         var configuration = new ConfigurationBuilder()
             // On a fake clock a reply's start is stored at once (not 25 ms into its stream), unless a test says otherwise.
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Threadline:DataDirectory"] = directory, ["Threadline:Queue:ReplyStoreDelay"] = "00:00:00" })
+            .AddInMemoryCollection(TestStorage.SettingsFor(directory).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
         clock ??= new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -139,6 +140,7 @@ internal sealed class CoreHarness : IAsyncDisposable
         await Services.DisposeAsync();
         if (!_ownsDirectory)
             return;
+        TestStorage.Drop(Directory);
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

@@ -1,9 +1,11 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Threadline.Tests.Infrastructure;
 
 /// <summary>
-/// Read-only look into a server's SQLite file (<c>&lt;DataDirectory&gt;/threadline.db</c>), only for what the API
+/// Read-only look into a server's database (its SQLite file <c>&lt;DataDirectory&gt;/threadline.db</c>, or the folder's PostgreSQL database, <see cref="TestStorage"/>), only for what the API
 /// cannot show: what a killed process left behind, before a restarted one changes it, and rows that no
 /// route reaches any more. Everything else is read through the API, so that the suites can run against
 /// another store.
@@ -16,12 +18,15 @@ internal static class ServerDatabase
         await using var connection = await OpenAsync(dataDirectory);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Parameters.AddWithValue("@id", id);
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@id";
+        parameter.Value = id;
+        command.Parameters.Add(parameter);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Runs a query and maps each row.</summary>
-    public static async Task<List<T>> ReadAsync<T>(string dataDirectory, string sql, Func<SqliteDataReader, T> map)
+    public static async Task<List<T>> ReadAsync<T>(string dataDirectory, string sql, Func<DbDataReader, T> map)
     {
         await using var connection = await OpenAsync(dataDirectory);
         await using var command = connection.CreateCommand();
@@ -36,9 +41,15 @@ internal static class ServerDatabase
         return rows;
     }
 
-    /// <summary>Read-only and without pooling, so that no handle outlives the read.</summary>
-    private static async Task<SqliteConnection> OpenAsync(string dataDirectory)
+    /// <summary>Read-only and without pooling, so that no handle outlives the read; on PostgreSQL, the folder's database.</summary>
+    private static async Task<DbConnection> OpenAsync(string dataDirectory)
     {
+        if (TestStorage.OnPostgres)
+        {
+            var postgres = new NpgsqlConnection(TestStorage.PostgresConnectionString(dataDirectory));
+            await postgres.OpenAsync();
+            return postgres;
+        }
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(dataDirectory, "threadline.db"),

@@ -1,15 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Threadline.Storage;
-using Threadline.Storage.Sqlite;
 
 namespace Threadline.Tests.Infrastructure;
 
 /// <summary>
-/// The server's SQLite store with a tap on its writes: it counts them and fails those a test picks, by
+/// The server's store (whichever the suites run on) with a tap on its writes: it counts them and fails those a test picks, by
 /// the type of what the write returns (e.g. <c>RunEnded</c>: the write that ends a run). A fault
 /// injector around a dependency, not a fake of it: every other write is the real one.
 /// </summary>
-internal sealed class TappedStore(IStore inner) : IStore
+internal sealed class TappedStore(IStore inner) : IStore, IAsyncDisposable
 {
     private int _writes;
     private volatile Func<Type, Exception?> _fault = _ => null;
@@ -17,8 +16,10 @@ internal sealed class TappedStore(IStore inner) : IStore
     /// <summary>Registers the tap in place of the store; resolve it as <see cref="TappedStore"/> to work it.</summary>
     public static void Use(IServiceCollection services)
     {
-        services.AddSingleton<SqliteStore>();
-        services.AddSingleton(sp => new TappedStore(sp.GetRequiredService<SqliteStore>()));
+        var server = services.Last(d => d.ServiceType == typeof(IStore));
+        services.Remove(server);
+        services.AddSingleton(sp => new TappedStore(server.ImplementationFactory is { } make
+            ? (IStore)make(sp) : (IStore)ActivatorUtilities.CreateInstance(sp, server.ImplementationType!)));
         services.AddSingleton<IStore>(sp => sp.GetRequiredService<TappedStore>());
     }
 
@@ -44,4 +45,7 @@ internal sealed class TappedStore(IStore inner) : IStore
     public Task PingAsync(CancellationToken ct) => inner.PingAsync(ct);
 
     public string Description => inner.Description;
+
+    /// <summary>The container made the tap, not the store inside it: the tap closes it.</summary>
+    public ValueTask DisposeAsync() => inner is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
 }

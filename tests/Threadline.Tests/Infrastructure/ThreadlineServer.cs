@@ -169,6 +169,7 @@ internal sealed partial class ThreadlineServer : IAsyncDisposable
         if (_ownsDataDirectory)
         {
             TryDeleteDirectory(DataDirectory);
+            TestStorage.Drop(DataDirectory);
         }
     }
 
@@ -189,6 +190,12 @@ internal sealed partial class ThreadlineServer : IAsyncDisposable
         info.ArgumentList.Add("http://127.0.0.1:0");
         info.ArgumentList.Add("--Threadline:DataDirectory");
         info.ArgumentList.Add(dataDirectory);
+        // The suites' store (SQLite, or the folder's PostgreSQL database); a test's own arguments come later and win.
+        foreach (var (key, value) in TestStorage.SettingsFor(dataDirectory))
+        {
+            info.ArgumentList.Add($"--{key}={value}");
+        }
+
         foreach (var (key, value) in options.Arguments)
         {
             info.ArgumentList.Add($"--{key}={value}");

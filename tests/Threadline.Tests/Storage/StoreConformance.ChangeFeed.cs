@@ -53,12 +53,14 @@ public abstract partial class StoreConformance
         var watched = Store.Changes.WhenRunChangesAsync("run_elsewhere");
         var other = await Database.OpenAsync();
 
-        // Another process cannot say what changed, only that something did. A store may look for that on a timer
-        // of its clock, or be told: the other process writes and the clock moves until this store has noticed.
+        // A store may learn only that another process committed something (SQLite: a look on a timer of its
+        // clock, waking everyone), or what it announced (PostgreSQL: a notification): the other process writes
+        // and the clock moves until this store has noticed.
         for (var i = 0; !watched.IsCompleted; i++)
         {
             Assert.True(i < 100, "this store never noticed the other store's writes");
-            await CreateThreadAsync(on: other);
+            var thread = StoreObjects.Thread(NowMs);
+            await other.WriteAsync(async s => { await s.Threads.ThreadInsertAsync(thread); await Announce(s, StoreChange.Run("run_elsewhere"), StoreChange.Queue); return 0; }, CancellationToken.None);
             Advance(1_000);
             await Task.WhenAny(watched, Task.Delay(TimeSpan.FromMilliseconds(100)));
         }

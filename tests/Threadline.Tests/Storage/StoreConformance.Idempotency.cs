@@ -129,13 +129,13 @@ public abstract partial class StoreConformance
     {
         var first = Scope("key-1");
         var thread = StoreObjects.Thread(NowMs);
-        await WriteUnderAsync(first, s => s.Threads.ThreadInsertAsync(thread));
+        await WriteUnderAsync(first, async s => await s.Threads.ThreadInsertAsync(thread));
         Assert.True(first.Committed);
         Assert.False((await KeyAsync("key-1"))?.Done);
 
         // A copy of the request, in flight meanwhile: its work does not happen.
         var copy = StoreObjects.Thread(NowMs);
-        await Assert.ThrowsAsync<IdempotencyKeyTakenException>(() => WriteUnderAsync(Scope("key-1"), s => s.Threads.ThreadInsertAsync(copy)));
+        await Assert.ThrowsAsync<IdempotencyKeyTakenException>(() => WriteUnderAsync(Scope("key-1"), async s => await s.Threads.ThreadInsertAsync(copy)));
         Assert.Null(await ReadAsync(s => s.Threads.ThreadGetAsync(Project, copy.Id)));
 
         // Work that fails takes no key.

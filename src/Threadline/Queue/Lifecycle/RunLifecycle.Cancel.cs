@@ -13,6 +13,8 @@ internal sealed partial class RunLifecycle
 {
     public async ValueTask<RunCancelResult> CancelAsync(IStoreSession s, RunCancel cancel)
     {
+        if (await s.Threads.ThreadLockAsync(cancel.ProjectId, cancel.ThreadId) is null)
+            return new(null, null);
         var run = await s.Runs.RunGetAsync(cancel.ProjectId, cancel.ThreadId, cancel.RunId);
         if (run is null)
             return new(null, null);

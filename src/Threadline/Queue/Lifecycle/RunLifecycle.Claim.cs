@@ -16,13 +16,20 @@ internal sealed partial class RunLifecycle
         if (max <= 0)
             return claimed;
         foreach (var threadId in await s.Threads.ThreadClaimableListAsync(s.NowMs, max))
-            if (await ClaimHeadAsync(s, threadId, claim) is { } run)
+            if (await ClaimHeldHeadAsync(s, threadId, claim) is { } run)
                 claimed.Add(run);
         return claimed;
     }
 
     /// <summary>Claims the head of one thread's queue when it may start now.</summary>
     public async ValueTask<Run?> ClaimHeadAsync(IStoreSession s, string threadId, ClaimFor claim)
+    {
+        await s.Threads.ThreadHoldAsync(ThreadHold.OfThread(threadId));
+        return await ClaimHeldHeadAsync(s, threadId, claim);
+    }
+
+    /// <summary><see cref="ClaimHeadAsync"/> inside a transition that holds the thread already (a claimable list holds what it lists).</summary>
+    private async ValueTask<Run?> ClaimHeldHeadAsync(IStoreSession s, string threadId, ClaimFor claim)
     {
         var run = await s.Runs.RunClaimHeadAsync(new RunClaim(threadId, claim.Owner, s.NowMs, claim.LeaseMs));
         if (run is null)

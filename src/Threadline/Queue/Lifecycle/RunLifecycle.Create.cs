@@ -44,10 +44,10 @@ internal sealed partial class RunLifecycle
             && await s.Threads.ThreadBlockingRunGetAsync(found.Id) is { } holding)
             return new(null, found, false, false, holding);
 
-        // :: Step 2: the thread, made or found when it comes with the request.
+        // :: Step 2: the thread, made or found when it comes with the request, and held from here on.
         var thread = create.NewThread is { } newThread
             ? (await ThreadCreation.CreateAsync(s, newThread)).Thread
-            : await s.Threads.ThreadGetAsync(run.ProjectId, run.ThreadId);
+            : await s.Threads.ThreadLockAsync(run.ProjectId, run.ThreadId);
         if (thread is null)
             return new(null, null, false, ThreadMissing: true, null);
         run = run with { ThreadId = thread.Id };
@@ -76,7 +76,7 @@ internal sealed partial class RunLifecycle
         // :: Step 6: an idle thread's run starts in the transaction that made it. The answer shows it
         // as made (queued), as the hosted API did; the stream and the next read show it running.
         var made = await s.Runs.RunGetByIdAsync(run.Id);
-        var claimed = create.Claim is { } claim && state.NextRunAtMs <= now ? await ClaimHeadAsync(s, thread.Id, claim) : null;
+        var claimed = create.Claim is { } claim && state.NextRunAtMs <= now ? await ClaimHeldHeadAsync(s, thread.Id, claim) : null;
         return new(made, thread, false, false, null)
         {
             InterruptedRunId = interrupted,

@@ -32,8 +32,9 @@ internal sealed partial class RunLifecycle
     /// <returns>Null when the execution no longer holds the run (its claim was superseded): nothing was written.</returns>
     public async ValueTask<RunEnded?> FinishAsync(IStoreSession s, RunFinish f)
     {
+        await s.Threads.ThreadHoldAsync(ThreadHold.OfRun(f.RunId));
         var held = await s.Runs.RunGetHeldAsync(f.RunId, f.Attempt);
-        if (held is null || (f.StoreOutput && f.Output is { } output && !await OutputBeginAsync(s, output, f.Attempt)))
+        if (held is null || (f.StoreOutput && f.Output is { } output && !await OutputBeginHeldAsync(s, output, f.Attempt)))
             return null;
         var status = held.Status == RunStatus.Cancelling ? RunStatus.Cancelled : f.Status;
         var ended = await EndAsync(s, held, status, f.Attempt, f.Error, f.IncompleteReason, f.Usage, f.Output, f.ReplyText);

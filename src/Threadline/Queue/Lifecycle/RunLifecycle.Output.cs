@@ -3,6 +3,7 @@ using Threadline.Messages;
 using Threadline.Runs;
 using Threadline.RunSteps;
 using Threadline.Storage;
+using Threadline.Storage.Drivers;
 
 namespace Threadline.Queue.Lifecycle;
 
@@ -31,6 +32,13 @@ internal sealed partial class RunLifecycle
     /// run saw (I4), and its step. False when the execution no longer holds the run.
     /// </summary>
     public async ValueTask<bool> OutputBeginAsync(IStoreSession s, RunOutput output, int attempt)
+    {
+        await s.Threads.ThreadHoldAsync(ThreadHold.OfRun(output.Message.RunId!));
+        return await OutputBeginHeldAsync(s, output, attempt);
+    }
+
+    /// <summary><see cref="OutputBeginAsync"/> inside a transition that holds the run's thread already.</summary>
+    private async ValueTask<bool> OutputBeginHeldAsync(IStoreSession s, RunOutput output, int attempt)
     {
         var run = await s.Runs.RunGetHeldAsync(output.Message.RunId!, attempt);
         if (run is null)

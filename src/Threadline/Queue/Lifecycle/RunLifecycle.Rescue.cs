@@ -26,9 +26,10 @@ internal sealed partial class RunLifecycle
     public async ValueTask<RunRescueResult> RescueAsync(IStoreSession s, int max)
     {
         int requeued = 0, failed = 0, cancelled = 0, expired = 0;
+        // The lists are read before the threads are held: each run is read again once its thread is.
         foreach (var lapsed in await s.Runs.RunLapsedListAsync(s.NowMs, max))
         {
-            switch (await TakeOverAsync(s, lapsed, TakenOverMessage))
+            switch (await TakeOverAsync(s, lapsed.RunId, lapsed.Attempt, TakenOverMessage, lapsedBefore: s.NowMs))
             {
                 case RunStatus.Queued: requeued++; break;
                 case RunStatus.Cancelled: cancelled++; break;
@@ -37,6 +38,7 @@ internal sealed partial class RunLifecycle
         }
         foreach (var runId in await s.Runs.RunExpiredListAsync(s.NowMs / 1000, max))
         {
+            await s.Threads.ThreadHoldAsync(ThreadHold.OfRun(runId));
             if (await s.Runs.RunGetByIdAsync(runId) is { } run
                 && await EndAsync(s, run, RunStatus.Expired, null, null, null, null, fromStatus: RunStatus.RequiresAction) is not null)
                 expired++;
@@ -49,28 +51,31 @@ internal sealed partial class RunLifecycle
     /// another process can take it at once instead of after the lease timeout.
     /// </summary>
     /// <param name="output">The reply the execution had begun and stored, whose text so far (<paramref name="text"/>) is kept.</param>
-    public async ValueTask<string?> ReleaseAsync(IStoreSession s, string runId, int attempt, RunOutput? output = null, string? text = null)
-    {
-        var held = await s.Runs.RunGetHeldAsync(runId, attempt);
-        if (held is null)
-            return null;
-        var wroteOutput = await s.RunSteps.RunStepExistsForRunAsync(runId);
-        return await TakeOverAsync(s, new LapsedRun(runId, held.ThreadId, held.Status, attempt, wroteOutput), ReleasedMessage, output, text);
-    }
+    public ValueTask<string?> ReleaseAsync(IStoreSession s, string runId, int attempt, RunOutput? output = null, string? text = null) =>
+        TakeOverAsync(s, runId, attempt, ReleasedMessage, lapsedBefore: null, output, text);
 
-    /// <returns>The status the run was left in, or null when another execution superseded it meanwhile.</returns>
-    private async ValueTask<string?> TakeOverAsync(IStoreSession s, LapsedRun lapsed, string failure, RunOutput? output = null, string? text = null)
+    /// <summary>
+    /// Ends the hold of execution <paramref name="attempt"/> on the run: read as its thread is held, so
+    /// that what it wrote meanwhile (from another node) decides. With <paramref name="lapsedBefore"/>,
+    /// only while its lease is still lapsed then (a renewal that got in first keeps it).
+    /// </summary>
+    /// <returns>The status the run was left in, or null when the execution no longer held it.</returns>
+    private async ValueTask<string?> TakeOverAsync(IStoreSession s, string runId, int attempt, string failure, long? lapsedBefore,
+        RunOutput? output = null, string? text = null)
     {
-        if (lapsed.Status == RunStatus.Cancelling || lapsed.WroteOutput)
+        await s.Threads.ThreadHoldAsync(ThreadHold.OfRun(runId));
+        var held = await s.Runs.RunGetHeldAsync(runId, attempt);
+        if (held is null || (lapsedBefore is { } now && held.LeaseExpiresAtMs >= now))
+            return null;
+        if (held.Status == RunStatus.Cancelling || await s.RunSteps.RunStepExistsForRunAsync(runId))
         {
-            var status = lapsed.Status == RunStatus.Cancelling ? RunStatus.Cancelled : RunStatus.Failed;
-            var run = await s.Runs.RunGetByIdAsync(lapsed.RunId);
-            return run is not null && await EndAsync(s, run, status, lapsed.Attempt, new RunError("server_error", failure), null, null, output, text) is not null
+            var status = held.Status == RunStatus.Cancelling ? RunStatus.Cancelled : RunStatus.Failed;
+            return await EndAsync(s, held, status, attempt, new RunError("server_error", failure), null, null, output, text) is not null
                 ? status : null;
         }
-        if (!await s.Runs.RunRequeueAsync(lapsed.RunId, lapsed.Attempt))
+        if (!await s.Runs.RunRequeueAsync(runId, attempt))
             return null;
-        await SettleThreadAsync(s, lapsed.ThreadId, lapsed.RunId);
+        await SettleThreadAsync(s, held.ThreadId, runId);
         return RunStatus.Queued;
     }
 }

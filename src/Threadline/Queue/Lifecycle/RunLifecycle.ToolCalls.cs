@@ -2,6 +2,7 @@ using Threadline.Messages;
 using Threadline.Runs;
 using Threadline.RunSteps;
 using Threadline.Storage;
+using Threadline.Storage.Drivers;
 
 namespace Threadline.Queue.Lifecycle;
 
@@ -34,8 +35,9 @@ internal sealed partial class RunLifecycle
 {
     public async ValueTask<RunRequireActionResult?> RequireActionAsync(IStoreSession s, RunRequireAction r)
     {
+        await s.Threads.ThreadHoldAsync(ThreadHold.OfRun(r.RunId));
         var run = await s.Runs.RunGetHeldAsync(r.RunId, r.Attempt);
-        if (run is null || (r.StoreOutput && r.Output is { } begun && !await OutputBeginAsync(s, begun, r.Attempt)))
+        if (run is null || (r.StoreOutput && r.Output is { } begun && !await OutputBeginHeldAsync(s, begun, r.Attempt)))
             return null;
         var now = s.NowMs / 1000;
         var (message, step) = r.Output is { } output
@@ -57,6 +59,8 @@ internal sealed partial class RunLifecycle
 
     public async ValueTask<RunToolOutputsResult> SubmitToolOutputsAsync(IStoreSession s, RunToolOutputsSubmit submit)
     {
+        if (await s.Threads.ThreadLockAsync(submit.ProjectId, submit.ThreadId) is null)
+            return new(null, null, null, null);
         var run = await s.Runs.RunGetAsync(submit.ProjectId, submit.ThreadId, submit.RunId);
         if (run is null)
             return new(null, null, null, null);
@@ -75,7 +79,7 @@ internal sealed partial class RunLifecycle
         await s.Runs.RunResumeAsync(run.Id, s.NowMs);
         var state = await SettleThreadAsync(s, run.ThreadId, run.Id);
         var resumed = await s.Runs.RunGetByIdAsync(run.Id);
-        var claimed = submit.Claim is { } claim && state.NextRunAtMs <= s.NowMs ? await ClaimHeadAsync(s, run.ThreadId, claim) : null;
+        var claimed = submit.Claim is { } claim && state.NextRunAtMs <= s.NowMs ? await ClaimHeldHeadAsync(s, run.ThreadId, claim) : null;
         return new(resumed, step with { Status = RunStepStatus.Completed, CompletedAt = now, StepDetails = details }, null, null)
         {
             Claimed = claimed,

@@ -2,36 +2,13 @@ using System.Data.Common;
 
 namespace Threadline.Storage.Sqlite;
 
-/// <summary>
-/// One cursor page of <c>{select} WHERE {scope}</c>, ordered by <c>keys</c> (columns of alias
-/// <c>x</c>); the cursors are ids whose keys bound the page. A <c>before</c> page is read backwards
-/// from its cursor, so that it holds the objects nearest to it, then turned around.
-/// </summary>
+/// <summary>One cursor page (<see cref="PagingSql"/>) on SQLite.</summary>
 internal static class SqlitePaging
 {
     public static Page<T> Page<T>(SqliteSession session, string select, string table, string scope, string keys,
         List<(string, object?)> parameters, PageRequest page, Func<DbDataReader, T> map)
     {
-        var aliased = string.Join(", ", keys.Split(',').Select(k => "x." + k.Trim()));
-        var where = scope;
-        if (page.After is not null)
-            where += $" AND ({aliased}) {(page.Descending ? "<" : ">")} (SELECT {keys} FROM {table} WHERE id = $__after)";
-        if (page.Before is not null)
-            where += $" AND ({aliased}) {(page.Descending ? ">" : "<")} (SELECT {keys} FROM {table} WHERE id = $__before)";
-        var backwards = page.Before is not null && page.After is null;
-        var direction = page.Descending ^ backwards ? "DESC" : "ASC";
-        var order = string.Join(", ", aliased.Split(',').Select(k => $"{k.Trim()} {direction}"));
-        if (page.After is not null)
-            parameters.Add(("$__after", page.After));
-        if (page.Before is not null)
-            parameters.Add(("$__before", page.Before));
-        parameters.Add(("$__limit", (long)page.Limit + 1));
-        var items = session.List($"{select} WHERE {where} ORDER BY {order} LIMIT $__limit", map, [.. parameters]);
-        var hasMore = items.Count > page.Limit;
-        if (hasMore)
-            items.RemoveAt(items.Count - 1);
-        if (backwards)
-            items.Reverse();
-        return new Page<T>(items, hasMore);
+        var sql = PagingSql.Build(select, table, scope, keys, parameters, page, "$", name => "$" + name);
+        return PagingSql.Finish(session.List(sql, map, [.. parameters]), page);
     }
 }

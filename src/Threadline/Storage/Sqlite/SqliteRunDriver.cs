@@ -2,7 +2,7 @@ using System.Text;
 using Threadline.Domain;
 using Threadline.Runs;
 using Threadline.Storage.Drivers;
-using static Threadline.Storage.Sqlite.SqliteValues;
+using static Threadline.Storage.SqlValues;
 
 namespace Threadline.Storage.Sqlite;
 

@@ -1,6 +1,6 @@
 using Threadline.Storage.Drivers;
 using Threadline.Threads;
-using static Threadline.Storage.Sqlite.SqliteValues;
+using static Threadline.Storage.SqlValues;
 
 namespace Threadline.Storage.Sqlite;
 
@@ -8,14 +8,14 @@ internal sealed class SqliteThreadDriver(SqliteSession s) : IThreadDriver
 {
     private const string Select = $"SELECT {Rows.ThreadColumns} FROM threads x";
 
-    public ValueTask ThreadInsertAsync(ConversationThread t)
+    public ValueTask<bool> ThreadInsertAsync(ConversationThread t)
     {
         s.Execute("""
             INSERT INTO threads (id, project_id, created_at, external_id, tool_resources, metadata)
             VALUES ($id, $project, $created_at, $external_id, $tool_resources, $metadata)
             """, ("$id", t.Id), ("$project", t.ProjectId), ("$created_at", t.CreatedAt), ("$external_id", t.ExternalId),
             ("$tool_resources", t.ToolResources.OrNull()), ("$metadata", t.Metadata.Text));
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(true);
     }
 
     public ValueTask<ConversationThread?> ThreadGetAsync(string projectId, string threadId) =>
@@ -29,6 +29,11 @@ internal sealed class SqliteThreadDriver(SqliteSession s) : IThreadDriver
     public ValueTask<bool> ThreadExistsAsync(string projectId, string threadId) =>
         ValueTask.FromResult(s.ScalarLong("SELECT EXISTS (SELECT 1 FROM threads WHERE id = $id AND project_id = $project)",
             ("$id", threadId), ("$project", projectId)) == 1);
+
+    // The writer's transaction holds the whole database: every thread is held already.
+    public ValueTask<ConversationThread?> ThreadLockAsync(string projectId, string threadId) => ThreadGetAsync(projectId, threadId);
+
+    public ValueTask ThreadHoldAsync(ThreadHold hold) => ValueTask.CompletedTask;
 
     public ValueTask<bool> ThreadUpdateAsync(ConversationThread t) =>
         ValueTask.FromResult(s.Execute("UPDATE threads SET tool_resources = $tool_resources, metadata = $metadata WHERE id = $id AND project_id = $project",

@@ -1,9 +1,9 @@
 using Threadline.Domain;
 
-namespace Threadline.Storage.Sqlite;
+namespace Threadline.Storage;
 
-/// <summary>How domain values are bound as SQLite parameters.</summary>
-internal static class SqliteValues
+/// <summary>How domain values are bound as parameters, and SQL both dialects share.</summary>
+internal static class SqlValues
 {
     /// <summary>A JSON column that is NULL when the value is JSON null.</summary>
     public static string? OrNull(this RawJson json) => json.IsNull ? null : json.Text;

@@ -4,15 +4,19 @@ using Threadline.Tests.Infrastructure;
 
 namespace Threadline.Tests.Storage;
 
-/// <summary>The storage contract on the embedded SQLite store, as the server builds it (<see cref="CoreHarness"/>).</summary>
-public sealed class SqliteStoreConformance() : StoreConformance(new SqliteStoreFactory());
+/// <summary>
+/// The storage contract on the store the server builds (<see cref="CoreHarness"/>): the embedded
+/// SQLite file, or PostgreSQL when the suites run on it (<see cref="TestStorage"/>; <c>./test.sh</c>
+/// runs both).
+/// </summary>
+public sealed class CoreStoreConformance() : StoreConformance(new CoreStoreFactory());
 
-/// <summary>A database is a fresh data folder; each store on it is a server core opened on that folder.</summary>
-internal sealed class SqliteStoreFactory : IStoreFactory
+/// <summary>A database is a fresh data folder (and its PostgreSQL database); each store on it is a server core opened on that folder.</summary>
+internal sealed class CoreStoreFactory : IStoreFactory
 {
-    public Task<IStoreDatabase> CreateAsync(FakeTimeProvider clock) => Task.FromResult<IStoreDatabase>(new SqliteDatabase(clock));
+    public Task<IStoreDatabase> CreateAsync(FakeTimeProvider clock) => Task.FromResult<IStoreDatabase>(new CoreDatabase(clock));
 
-    private sealed class SqliteDatabase(FakeTimeProvider clock) : IStoreDatabase
+    private sealed class CoreDatabase(FakeTimeProvider clock) : IStoreDatabase
     {
         private readonly string _directory = Directory.CreateDirectory(
             Path.Combine(Path.GetTempPath(), "threadline-tests", "conformance-" + Guid.NewGuid().ToString("N"))).FullName;
@@ -37,6 +41,7 @@ internal sealed class SqliteStoreFactory : IStoreFactory
             foreach (var core in _open)
                 await core.DisposeAsync();
             _open.Clear();
+            TestStorage.Drop(_directory);
             try
             {
                 Directory.Delete(_directory, recursive: true);

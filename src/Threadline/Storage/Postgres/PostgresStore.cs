@@ -1,0 +1,130 @@
+using System.Data;
+using Npgsql;
+
+namespace Threadline.Storage.Postgres;
+
+/// <summary>
+/// The store on a PostgreSQL server shared by every node. Each write is one READ COMMITTED
+/// transaction on a pooled connection; the transitions take their thread's row lock first, which
+/// is what makes them safe across nodes (docs/storage.md). A write that loses a deadlock or a
+/// serialization check is run again from the start. What a write changed is announced to this
+/// node's feed on commit and to the others by a <c>NOTIFY</c> sent in the same transaction.
+/// </summary>
+internal sealed partial class PostgresStore : IStore, IAsyncDisposable
+{
+    private const int MaxAttempts = 5;
+
+    private readonly NpgsqlDataSource _data;
+    private readonly PostgresMigrator _migrator;
+    private readonly PostgresChangeListener _listener;
+    private readonly TimeProvider _time;
+    private readonly string _node;
+    private readonly ILogger _logger;
+
+    public PostgresStore(string connectionString, Queue.ProcessIdentity identity, TimeProvider time, ILoggerFactory loggers)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseLoggerFactory(loggers);
+        _data = builder.Build();
+        _time = time;
+        _node = identity.Owner;
+        _logger = loggers.CreateLogger<PostgresStore>();
+        _migrator = new PostgresMigrator(_data, loggers.CreateLogger<PostgresMigrator>());
+        _listener = new PostgresChangeListener(_data, Changes, _node, TimeProvider.System, loggers.CreateLogger<PostgresChangeListener>());
+        var csb = new NpgsqlConnectionStringBuilder(connectionString);
+        Description = $"PostgreSQL at {csb.Host}:{csb.Port}/{csb.Database}";
+    }
+
+    public ChangeFeed Changes { get; } = new();
+
+    public string Description { get; }
+
+    /// <summary>True while other nodes' changes are being heard (for tests and health).</summary>
+    public bool Listening => _listener.Listening;
+
+    public async ValueTask<T> ReadAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await _data.OpenConnectionAsync(ct);
+            return await work(new PostgresSession(connection, null, _time));
+        }
+        catch (Exception e) when (Unavailable(e, ct))
+        {
+            throw new StoreUnavailableException("The database is unavailable.", e);
+        }
+    }
+
+    public async Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
+    {
+        var (enlisted, committed) = Idempotency.IdempotencyScope.Enlist(work);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var (result, changes) = await RunOnceAsync(enlisted, ct);
+                committed?.Invoke();
+                Changes.Publish(changes);
+                return result;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                                              && attempt < MaxAttempts)
+            {
+                LogRetried(_logger, attempt, e.SqlState);
+                // Real time, whatever the queue's clock: the other transaction is running now.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), ct);
+            }
+            catch (Exception e) when (Unavailable(e, ct))
+            {
+                throw new StoreUnavailableException("The database is unavailable.", e);
+            }
+        }
+    }
+
+    private async Task<(T Result, IReadOnlyList<StoreChange> Changes)> RunOnceAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
+    {
+        await using var connection = await _data.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        var session = new PostgresSession(connection, transaction, _time);
+        var result = await work(session);
+        if (PostgresChangeMessage.Encode(_node, session.Changes) is { } payload)
+            await session.ExecuteAsync("SELECT pg_notify(@channel, @payload)", ("channel", PostgresChangeMessage.Channel), ("payload", payload));
+        // Not cancellable: once the work ran, its commit is not abandoned halfway by a client leaving.
+        await transaction.CommitAsync(CancellationToken.None);
+        return (result, session.Changes);
+    }
+
+    /// <summary>A failure to reach the database (not a bug in a statement, not the caller giving up).</summary>
+    private static bool Unavailable(Exception e, CancellationToken ct) =>
+        !ct.IsCancellationRequested && e switch
+        {
+            PostgresException pg => pg.IsTransient || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+                || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+                    or PostgresErrorCodes.TooManyConnections,
+            NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException,
+            TimeoutException => true,
+            _ => false,
+        };
+
+    public async Task MigrateAsync(CancellationToken ct)
+    {
+        await _migrator.MigrateAsync(ct);
+        await _listener.StartAsync(ct);
+    }
+
+    public async Task PingAsync(CancellationToken ct) =>
+        await ReadAsync(async s => await ((PostgresSession)s).ScalarLongAsync("SELECT 1"), ct);
+
+    private int _disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        await _listener.DisposeAsync();
+        await _data.DisposeAsync();
+    }
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "A write was run again (attempt {Attempt} lost a {SqlState})")]
+    private static partial void LogRetried(ILogger logger, int attempt, string sqlState);
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster for the test suites: `start DIR` prints an Npgsql connection
+# string for it (trust authentication, 127.0.0.1 on a free port); `stop DIR` stops it and deletes DIR.
+# Installs Debian's postgresql-15 when its binaries are missing. PostgreSQL refuses to run as root,
+# so as root the cluster runs as an unprivileged user (the system's "postgres", else "nobody").
+set -euo pipefail
+
+find_bin() {
+  for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+  done
+  return 1
+}
+
+run_as() {
+  if [ "$(id -u)" -eq 0 ]; then
+    local user=postgres
+    id "$user" >/dev/null 2>&1 || user=nobody
+    su -s /bin/sh "$user" -c "$*"
+  else
+    sh -c "$*"
+  fi
+}
+
+case "${1:-}" in
+  start)
+    dir=${2:?usage: cluster.sh start DIR}
+    if ! bin=$(find_bin); then
+      echo "installing postgresql-15 (Debian package)" >&2
+      if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+      (DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq postgresql-15 >/dev/null 2>&1 \
+        || { DEBIAN_FRONTEND=noninteractive $apt_get update -qq >/dev/null 2>&1 \
+             && DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq postgresql-15 >/dev/null 2>&1; }) >&2
+      bin=$(find_bin)
+    fi
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    mkdir -p "$dir"
+    chmod 0777 "$dir"
+    run_as "'$bin/initdb' -D '$dir/data' -U postgres -A trust -E UTF8 --no-locale >'$dir/initdb.log' 2>&1"
+    # Sized for several test servers at once; durability settings stay as in production (fsync on).
+    run_as "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
+      -o \"-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=400 \
+          -c shared_buffers=128MB -c fsync=on -c synchronous_commit=on\" start >'$dir/pg_ctl.log' 2>&1"
+    echo "$bin" >"$dir/bin"
+    echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+    ;;
+  stop)
+    dir=${2:?usage: cluster.sh stop DIR}
+    if [ -f "$dir/bin" ]; then
+      run_as "'$(cat "$dir/bin")/pg_ctl' -D '$dir/data' -m immediate -w stop >/dev/null 2>&1" || true
+    fi
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: cluster.sh start|stop DIR" >&2; exit 2 ;;
+esac
