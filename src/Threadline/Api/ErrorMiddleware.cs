@@ -18,6 +18,14 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         {
             // The client went away; there is nobody to answer.
         }
+        catch (Storage.StoreUnavailableException e)
+        {
+            // An outage or a failover: the client is told to come back soon; the cause is logged without a stack per request.
+            LogUnavailable(logger, context.Request.Method, context.Request.Path, e.InnerException?.Message ?? e.Message);
+            if (!context.Response.HasStarted)
+                context.Response.Headers.RetryAfter = "1";
+            await WriteAsync(context, Translate(e, context));
+        }
         catch (Exception e)
         {
             if (e is not ApiException and not BadHttpRequestException)
@@ -33,6 +41,8 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } bad =>
             new ApiException(bad.StatusCode, "The request body is too large.", "invalid_request_error", null, "request_too_large"),
         BadHttpRequestException bad => new ApiException(bad.StatusCode, bad.Message, "invalid_request_error"),
+        Storage.StoreUnavailableException => new ApiException(StatusCodes.Status503ServiceUnavailable,
+            "The server's database is unavailable right now. Please retry your request in a moment.", "server_error", null, "database_unavailable"),
         _ => new ApiException(StatusCodes.Status500InternalServerError,
             "The server had an error while processing your request. Sorry about that!", "server_error"),
     };
@@ -46,6 +56,9 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, ErrorEnvelope.From(error), WireJson.Info<ErrorEnvelope>());
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: the database is unavailable ({Reason})")]
+    private static partial void LogUnavailable(ILogger logger, string method, string path, string reason);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

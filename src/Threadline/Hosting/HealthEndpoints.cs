@@ -17,7 +17,7 @@ internal static class HealthEndpoints
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return Results.Text("database unreachable: " + e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+                return Results.Text("database unreachable: " + (e.InnerException ?? e).Message, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
     }
