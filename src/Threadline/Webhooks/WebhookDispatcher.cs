@@ -157,7 +157,11 @@ internal sealed partial class WebhookDispatcher(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            return Retry(delivery, null, e is OperationCanceledException ? $"no answer within {options.Timeout.TotalSeconds} s" : e.Message, null);
+            if (DeliveryErrors.Find<WebhookDestinationRefusedException>(e) is { } refused)
+                LogDestinationRefused(logger, delivery.EventId, endpoint.Id, refused.Message);
+            else
+                LogAttemptError(logger, delivery.EventId, endpoint.Id, e.Message);
+            return Retry(delivery, null, DeliveryErrors.Describe(e, options.Timeout), null);
         }
     }
 
@@ -190,4 +194,10 @@ internal sealed partial class WebhookDispatcher(
 
     [LoggerMessage(EventId = 602, Level = LogLevel.Error, Message = "Webhook {EventId} to {EndpointId}: the attempt could not be recorded; it is tried again when its lock lapses")]
     private static partial void LogAttemptFailed(ILogger logger, string eventId, string endpointId, Exception exception);
+
+    [LoggerMessage(EventId = 603, Level = LogLevel.Debug, Message = "Webhook {EventId} to {EndpointId}: the attempt failed: {Detail}")]
+    private static partial void LogAttemptError(ILogger logger, string eventId, string endpointId, string detail);
+
+    [LoggerMessage(EventId = 604, Level = LogLevel.Warning, Message = "Webhook {EventId} to {EndpointId} was not sent: {Reason}")]
+    private static partial void LogDestinationRefused(ILogger logger, string eventId, string endpointId, string reason);
 }

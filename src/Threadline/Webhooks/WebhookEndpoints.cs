@@ -9,13 +9,13 @@ internal static class WebhookEndpoints
 {
     public static void MapWebhooks(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/webhook_endpoints", async (HttpContext http, WebhookEndpointService endpoints) =>
+        api.MapPost("/webhook_endpoints", async (HttpContext http, WebhookEndpointService endpoints, WebhookDestinationPolicy destinations) =>
         {
             var request = await RequestBody.ReadAsync<WebhookEndpointRequest>(http.Request);
             if (request.Enabled is not null || request.RotateSecret is not null)
                 throw ApiException.Invalid("'enabled' and 'rotate_secret' apply to updates only.", request.Enabled is not null ? "enabled" : "rotate_secret");
             Validate.Required(request.Url, "url");
-            var created = await endpoints.CreateAsync(http.ProjectId(), Settings(request), http.RequestAborted);
+            var created = await endpoints.CreateAsync(http.ProjectId(), Settings(request, destinations), http.RequestAborted);
             return Wire.Json(WebhookEndpointObject.From(created, withSecret: true));
         });
 
@@ -25,12 +25,12 @@ internal static class WebhookEndpoints
         api.MapGet("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
             Wire.Json(WebhookEndpointObject.From((await endpoints.GetAsync(http.ProjectId(), endpointId, http.RequestAborted)).OrThrow())));
 
-        api.MapPost("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
+        api.MapPost("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints, WebhookDestinationPolicy destinations) =>
         {
             var request = await RequestBody.ReadAsync<WebhookEndpointRequest>(http.Request);
             if (request.Secret is not null)
                 throw ApiException.Invalid("The secret cannot be set on update; use 'rotate_secret': true.", "secret");
-            var settings = Settings(request);
+            var settings = Settings(request, destinations);
             var updated = (await endpoints.UpdateAsync(http.ProjectId(), endpointId, settings, http.RequestAborted)).OrThrow();
             return Wire.Json(WebhookEndpointObject.From(updated, withSecret: settings.RotateSecret));
         });
@@ -50,10 +50,12 @@ internal static class WebhookEndpoints
     }
 
     /// <summary>Validates a create or update body into settings.</summary>
-    private static WebhookEndpointSettings Settings(WebhookEndpointRequest r)
+    private static WebhookEndpointSettings Settings(WebhookEndpointRequest r, WebhookDestinationPolicy destinations)
     {
         if (r.Url is not null && !IsHttpUrl(r.Url))
             throw ApiException.Invalid($"Invalid 'url': '{r.Url}' is not an absolute http or https URL.", "url", "invalid_value");
+        if (r.Url is not null && destinations.Refusal(new Uri(r.Url)) is { } refusal)
+            throw ApiException.Invalid("Invalid 'url': " + refusal, "url", "destination_not_allowed");
         Validate.MaxLength(r.Description, 512, "description");
         Validate.Metadata(r.Metadata);
         if (r.Events is { } events)
