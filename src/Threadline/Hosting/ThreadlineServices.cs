@@ -86,6 +86,7 @@ internal static class ThreadlineServices
 
         // :: Webhooks
         var webhooks = services.AddValidated<WebhookOptions>(configuration, WebhookOptions.Section, o => o.Problem());
+        WebhookKeyRing.Register(services, webhooks, options);
         services.AddSingleton<WebhookEndpointService>();
         services.AddSingleton<WebhookDispatcher>();
         // The dispatcher logs each attempt itself (at Debug): the factory's per-request logging would log

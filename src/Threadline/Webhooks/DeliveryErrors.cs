@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Threadline.Webhooks;
 
 /// <summary>
@@ -16,6 +18,7 @@ internal static class DeliveryErrors
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError } => CouldNotConnect,
         HttpRequestException when Find<WebhookDestinationRefusedException>(e) is not null => CouldNotConnect,
         HttpRequestException => "the connection failed before a complete answer",
+        CryptographicException => "the endpoint's secret cannot be decrypted with this server's key ring",
         _ => "the attempt failed",
     };
 

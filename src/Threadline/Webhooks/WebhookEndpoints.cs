@@ -2,6 +2,7 @@ using Threadline.Api;
 using Threadline.Assistants;
 using Threadline.Auth;
 using Threadline.Domain;
+using Threadline.Idempotency;
 
 namespace Threadline.Webhooks;
 
@@ -15,8 +16,7 @@ internal static class WebhookEndpoints
             if (request.Enabled is not null || request.RotateSecret is not null)
                 throw ApiException.Invalid("'enabled' and 'rotate_secret' apply to updates only.", request.Enabled is not null ? "enabled" : "rotate_secret");
             Validate.Required(request.Url, "url");
-            var created = await endpoints.CreateAsync(http.ProjectId(), Settings(request, destinations), http.RequestAborted);
-            return Wire.Json(WebhookEndpointObject.From(created, withSecret: true));
+            return Answer(http, await endpoints.CreateAsync(http.ProjectId(), Settings(request, destinations), http.RequestAborted));
         });
 
         api.MapGet("/webhook_endpoints", async (HttpContext http, WebhookEndpointService endpoints) =>
@@ -30,9 +30,7 @@ internal static class WebhookEndpoints
             var request = await RequestBody.ReadAsync<WebhookEndpointRequest>(http.Request);
             if (request.Secret is not null)
                 throw ApiException.Invalid("The secret cannot be set on update; use 'rotate_secret': true.", "secret");
-            var settings = Settings(request, destinations);
-            var updated = (await endpoints.UpdateAsync(http.ProjectId(), endpointId, settings, http.RequestAborted)).OrThrow();
-            return Wire.Json(WebhookEndpointObject.From(updated, withSecret: settings.RotateSecret));
+            return Answer(http, (await endpoints.UpdateAsync(http.ProjectId(), endpointId, Settings(request, destinations), http.RequestAborted)).OrThrow());
         });
 
         api.MapDelete("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
@@ -47,6 +45,16 @@ internal static class WebhookEndpoints
 
         api.MapPost("/webhook_endpoints/{endpointId}/deliveries/{deliveryId}/replay", async (string endpointId, string deliveryId, HttpContext http, WebhookEndpointService endpoints) =>
             Wire.Json(WebhookDeliveryObject.From((await endpoints.ReplayAsync(http.ProjectId(), endpointId, deliveryId, http.RequestAborted)).OrThrow())));
+    }
+
+    /// <summary>The saved endpoint, with its new secret if it has one; a replay of the request answers a note in the secret's place.</summary>
+    private static IResult Answer(HttpContext http, SavedEndpoint saved)
+    {
+        var endpoint = WebhookEndpointObject.From(saved.Endpoint);
+        if (saved.NewSecret is null)
+            return Wire.Json(endpoint);
+        ReplayBody.Substitute(http, endpoint with { SecretNote = WebhookEndpointObject.ReplayedSecretNote });
+        return Wire.Json(endpoint with { Secret = saved.NewSecret });
     }
 
     /// <summary>Validates a create or update body into settings.</summary>

@@ -50,6 +50,13 @@ internal sealed class WebhookOptions
     /// <summary>Host names or addresses webhooks may reach whatever their range (a receiver on the same host). Default none.</summary>
     public List<string> AllowedHosts { get; set; } = [];
 
+    /// <summary>
+    /// The directory of the keys that encrypt endpoint secrets, shared by every process on the data
+    /// (keep it with the data: without it, stored secrets cannot be read). Default: <c>keys</c> in the
+    /// data directory.
+    /// </summary>
+    public string? SecretKeyRing { get; set; }
+
     /// <summary>How long the old secret keeps signing after a rotation. Default 24 h.</summary>
     public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
 
