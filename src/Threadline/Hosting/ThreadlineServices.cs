@@ -89,11 +89,11 @@ internal static class ThreadlineServices
         WebhookKeyRing.Register(services, webhooks, options);
         services.AddSingleton<WebhookEndpointService>();
         services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<WebhookDestinationPolicy>();
+        services.AddSingleton<WebhookConnector>();
         // The dispatcher logs each attempt itself (at Debug): the factory's per-request logging would log
         // every failed attempt of an unreachable endpoint with a stack trace, and cost more than the attempt.
         // No proxy: it would make the connection, and the destination check would see only the proxy.
-        services.AddSingleton<WebhookDestinationPolicy>();
-        services.AddSingleton<WebhookConnector>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
