@@ -98,12 +98,20 @@ internal static class ThreadlineServices
 
         // :: Webhooks
         var webhooks = services.AddValidated<WebhookOptions>(configuration, WebhookOptions.Section, o => o.Problem());
+        WebhookKeyRing.Register(services, webhooks, options);
         services.AddSingleton<WebhookEndpointService>();
         services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<WebhookDestinationPolicy>();
+        services.AddSingleton<WebhookConnector>();
         // The dispatcher logs each attempt itself (at Debug): the factory's per-request logging would log
         // every failed attempt of an unreachable endpoint with a stack trace, and cost more than the attempt.
+        // No proxy: it would make the connection, and the destination check would see only the proxy.
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectCallback = sp.GetRequiredService<WebhookConnector>().ConnectAsync,
+            })
             .RemoveAllLoggers();
         if (webhooks.DispatcherEnabled)
             services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());

@@ -14,7 +14,8 @@ namespace Threadline.Idempotency;
 /// another body answers 422; a retry while the first request runs answers 409. Keys are scoped to
 /// the project and the operation (method and path). The key is taken inside the transaction of the
 /// request's work (<see cref="IdempotencyScope"/>), so work and key commit together; the response is
-/// recorded after it in one more write. A request that fails before doing any work leaves no key.
+/// recorded after it in one more write. A request that fails before doing any work leaves no key. A
+/// response that shows something once (a webhook secret) is recorded as its <see cref="ReplayBody"/>.
 /// </summary>
 internal sealed partial class IdempotencyMiddleware(
     RequestDelegate next, IStore store, IdempotencyOptions options, LeaseKeeper keeper, ProcessIdentity identity, TimeProvider time,
@@ -87,7 +88,8 @@ internal sealed partial class IdempotencyMiddleware(
         if (scope.Committed || http.Response.StatusCode is >= 200 and < 300)
         {
             var headers = RecordedHeaders.Where(h => http.Response.Headers.ContainsKey(h)).ToDictionary(h => h, h => http.Response.Headers[h].ToString());
-            var response = new RecordedResponse(http.Response.StatusCode, headers, copy.ToArray());
+            var substitute = http.Response.StatusCode is >= 200 and < 300 ? http.Features.Get<ReplayBody>()?.Body : null;
+            var response = new RecordedResponse(http.Response.StatusCode, headers, substitute ?? copy.ToArray());
             await store.WriteAsync(async s =>
             {
                 await s.Idempotency.IdempotencyCompleteAsync(new IdempotencyComplete(project, operation, key, hash, scope.Token, s.NowMs,

@@ -16,7 +16,8 @@ namespace Threadline.Webhooks;
 /// due, a lock lapses, or the store announces new or unblocked deliveries.
 /// </summary>
 internal sealed partial class WebhookDispatcher(
-    IStore store, IHttpClientFactory http, ProcessIdentity identity, WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    IStore store, IHttpClientFactory http, WebhookSecretProtector secrets, ProcessIdentity identity, WebhookOptions options, TimeProvider time,
+    ILogger<WebhookDispatcher> logger)
     : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -142,9 +143,9 @@ internal sealed partial class WebhookDispatcher(
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.Add("webhook-id", delivery.EventId);
         request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSigner.Signatures(endpoint, delivery.EventId, timestamp, delivery.Payload, nowMs));
         try
         {
+            request.Headers.Add("webhook-signature", WebhookSigner.Signatures(secrets.SigningSecrets(endpoint, nowMs), delivery.EventId, timestamp, delivery.Payload));
             using var timeout = new CancellationTokenSource(options.Timeout, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
             using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
@@ -157,7 +158,13 @@ internal sealed partial class WebhookDispatcher(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            return Retry(delivery, null, e is OperationCanceledException ? $"no answer within {options.Timeout.TotalSeconds} s" : e.Message, null);
+            if (DeliveryErrors.Find<WebhookDestinationRefusedException>(e) is { } refused)
+                LogDestinationRefused(logger, delivery.EventId, endpoint.Id, refused.Message);
+            else if (e is System.Security.Cryptography.CryptographicException)
+                LogSecretUnreadable(logger, delivery.EventId, endpoint.Id, e);
+            else
+                LogAttemptError(logger, delivery.EventId, endpoint.Id, e.Message);
+            return Retry(delivery, null, DeliveryErrors.Describe(e, options.Timeout), null);
         }
     }
 
@@ -190,4 +197,13 @@ internal sealed partial class WebhookDispatcher(
 
     [LoggerMessage(EventId = 602, Level = LogLevel.Error, Message = "Webhook {EventId} to {EndpointId}: the attempt could not be recorded; it is tried again when its lock lapses")]
     private static partial void LogAttemptFailed(ILogger logger, string eventId, string endpointId, Exception exception);
+
+    [LoggerMessage(EventId = 603, Level = LogLevel.Debug, Message = "Webhook {EventId} to {EndpointId}: the attempt failed: {Detail}")]
+    private static partial void LogAttemptError(ILogger logger, string eventId, string endpointId, string detail);
+
+    [LoggerMessage(EventId = 604, Level = LogLevel.Warning, Message = "Webhook {EventId} to {EndpointId} was not sent: {Reason}")]
+    private static partial void LogDestinationRefused(ILogger logger, string eventId, string endpointId, string reason);
+
+    [LoggerMessage(EventId = 605, Level = LogLevel.Error, Message = "Webhook {EventId} to {EndpointId} was not sent: the endpoint's secret cannot be decrypted (is Threadline:Webhooks:SecretKeyRing the key ring it was stored with?)")]
+    private static partial void LogSecretUnreadable(ILogger logger, string eventId, string endpointId, Exception exception);
 }

@@ -13,7 +13,11 @@ internal sealed record WebhookEndpoint
 
     /// <summary>Event types to deliver; empty means all.</summary>
     public required IReadOnlyList<string> Events { get; init; }
+
+    /// <summary>As stored: encrypted (<see cref="WebhookSecretProtector"/>), or plain in rows written before secrets were.</summary>
     public required string Secret { get; init; }
+
+    /// <summary>As stored, like <see cref="Secret"/>.</summary>
     public string? PreviousSecret { get; init; }
     public long? PreviousSecretExpiresAtMs { get; init; }
     public bool Enabled { get; init; } = true;
@@ -21,6 +25,9 @@ internal sealed record WebhookEndpoint
     public required RawJson Metadata { get; init; }
     public string? ConfigName { get; init; }
 }
+
+/// <summary>An endpoint as saved, with the secret the save made in plain text (create, rotation): the one time it is shown.</summary>
+internal sealed record SavedEndpoint(WebhookEndpoint Endpoint, string? NewSecret);
 
 /// <summary>One event on its way to one endpoint.</summary>
 internal sealed record WebhookDelivery

@@ -3,11 +3,12 @@ using Threadline.Storage;
 
 namespace Threadline.Webhooks;
 
-internal sealed class WebhookEndpointService(IStore store, WebhookOptions options, TimeProvider time)
+internal sealed class WebhookEndpointService(IStore store, WebhookOptions options, WebhookSecretProtector secrets, TimeProvider time)
 {
     /// <summary>Makes an endpoint; <see cref="WebhookEndpointSettings.Url"/> is required.</summary>
-    public async Task<WebhookEndpoint> CreateAsync(string projectId, WebhookEndpointSettings r, CancellationToken ct)
+    public async Task<SavedEndpoint> CreateAsync(string projectId, WebhookEndpointSettings r, CancellationToken ct)
     {
+        var secret = r.Secret ?? WebhookSigner.NewSecret();
         var endpoint = new WebhookEndpoint
         {
             Id = Ids.New("we"),
@@ -16,11 +17,11 @@ internal sealed class WebhookEndpointService(IStore store, WebhookOptions option
             Url = r.Url ?? throw new ArgumentException("An endpoint needs a URL.", nameof(r)),
             Description = r.Description,
             Events = r.Events ?? [],
-            Secret = r.Secret ?? WebhookSigner.NewSecret(),
+            Secret = secrets.Protect(secret),
             Metadata = r.Metadata ?? RawJson.EmptyObject,
         };
         await store.WriteAsync(async s => { await s.Webhooks.WebhookEndpointInsertAsync(endpoint); return true; }, ct);
-        return endpoint;
+        return new SavedEndpoint(endpoint, secret);
     }
 
     public async Task<Outcome<WebhookEndpoint>> GetAsync(string projectId, string endpointId, CancellationToken ct) =>
@@ -28,12 +29,13 @@ internal sealed class WebhookEndpointService(IStore store, WebhookOptions option
             ? endpoint
             : new NotFound("webhook endpoint", endpointId);
 
-    /// <returns>The endpoint as updated; its secret is new when <see cref="WebhookEndpointSettings.RotateSecret"/> was asked.</returns>
-    public Task<Outcome<WebhookEndpoint>> UpdateAsync(string projectId, string endpointId, WebhookEndpointSettings r, CancellationToken ct) =>
-        store.WriteAsync<Outcome<WebhookEndpoint>>(async s =>
+    /// <returns>The endpoint as updated, with its new secret when <see cref="WebhookEndpointSettings.RotateSecret"/> was asked.</returns>
+    public Task<Outcome<SavedEndpoint>> UpdateAsync(string projectId, string endpointId, WebhookEndpointSettings r, CancellationToken ct) =>
+        store.WriteAsync<Outcome<SavedEndpoint>>(async s =>
         {
             if (await s.Webhooks.WebhookEndpointGetAsync(projectId, endpointId) is not { } current)
                 return new NotFound("webhook endpoint", endpointId);
+            var newSecret = r.RotateSecret ? WebhookSigner.NewSecret() : null;
             var updated = current with
             {
                 Url = r.Url ?? current.Url,
@@ -42,13 +44,14 @@ internal sealed class WebhookEndpointService(IStore store, WebhookOptions option
                 Metadata = r.Metadata ?? current.Metadata,
                 Enabled = r.Enabled ?? current.Enabled,
                 DisabledReason = r.Enabled == true ? null : current.DisabledReason,
-                Secret = r.RotateSecret ? WebhookSigner.NewSecret() : current.Secret,
-                PreviousSecret = r.RotateSecret ? current.Secret : current.PreviousSecret,
+                // Any change encrypts a secret stored plain by an older version.
+                Secret = newSecret is not null ? secrets.Protect(newSecret) : secrets.Seal(current.Secret),
+                PreviousSecret = (r.RotateSecret ? current.Secret : current.PreviousSecret) is { } previous ? secrets.Seal(previous) : null,
                 PreviousSecretExpiresAtMs = r.RotateSecret ? s.NowMs + (long)options.SecretRotationOverlap.TotalMilliseconds : current.PreviousSecretExpiresAtMs,
             };
             await s.Webhooks.WebhookEndpointUpdateAsync(updated);
             s.Announce(StoreChange.Outbox); // an endpoint enabled again has deliveries to send
-            return updated;
+            return new SavedEndpoint(updated, newSecret);
         }, ct);
 
     public async Task<Outcome<bool>> DeleteAsync(string projectId, string endpointId, CancellationToken ct) =>
@@ -83,7 +86,7 @@ internal sealed class WebhookEndpointService(IStore store, WebhookOptions option
             var endpoint = new WebhookEndpoint
             {
                 Id = Ids.New("we"), ProjectId = c.Project, CreatedAt = time.UnixSeconds(), Url = c.Url, Description = $"configured: {c.Name}",
-                Events = c.Events, Secret = c.Secret, Metadata = RawJson.EmptyObject, ConfigName = c.Name,
+                Events = c.Events, Secret = secrets.Protect(c.Secret), Metadata = RawJson.EmptyObject, ConfigName = c.Name,
             };
             await store.WriteAsync(async s => { await s.Webhooks.WebhookEndpointUpsertConfiguredAsync(endpoint); return true; }, ct);
         }

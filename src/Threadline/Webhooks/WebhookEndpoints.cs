@@ -2,6 +2,7 @@ using Threadline.Api;
 using Threadline.Assistants;
 using Threadline.Auth;
 using Threadline.Domain;
+using Threadline.Idempotency;
 
 namespace Threadline.Webhooks;
 
@@ -9,14 +10,13 @@ internal static class WebhookEndpoints
 {
     public static void MapWebhooks(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/webhook_endpoints", async (HttpContext http, WebhookEndpointService endpoints) =>
+        api.MapPost("/webhook_endpoints", async (HttpContext http, WebhookEndpointService endpoints, WebhookDestinationPolicy destinations) =>
         {
             var request = await RequestBody.ReadAsync<WebhookEndpointRequest>(http.Request);
             if (request.Enabled is not null || request.RotateSecret is not null)
                 throw ApiException.Invalid("'enabled' and 'rotate_secret' apply to updates only.", request.Enabled is not null ? "enabled" : "rotate_secret");
             Validate.Required(request.Url, "url");
-            var created = await endpoints.CreateAsync(http.ProjectId(), Settings(request), http.RequestAborted);
-            return Wire.Json(WebhookEndpointObject.From(created, withSecret: true));
+            return Answer(http, await endpoints.CreateAsync(http.ProjectId(), Settings(request, destinations), http.RequestAborted));
         });
 
         api.MapGet("/webhook_endpoints", async (HttpContext http, WebhookEndpointService endpoints) =>
@@ -25,14 +25,12 @@ internal static class WebhookEndpoints
         api.MapGet("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
             Wire.Json(WebhookEndpointObject.From((await endpoints.GetAsync(http.ProjectId(), endpointId, http.RequestAborted)).OrThrow())));
 
-        api.MapPost("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
+        api.MapPost("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints, WebhookDestinationPolicy destinations) =>
         {
             var request = await RequestBody.ReadAsync<WebhookEndpointRequest>(http.Request);
             if (request.Secret is not null)
                 throw ApiException.Invalid("The secret cannot be set on update; use 'rotate_secret': true.", "secret");
-            var settings = Settings(request);
-            var updated = (await endpoints.UpdateAsync(http.ProjectId(), endpointId, settings, http.RequestAborted)).OrThrow();
-            return Wire.Json(WebhookEndpointObject.From(updated, withSecret: settings.RotateSecret));
+            return Answer(http, (await endpoints.UpdateAsync(http.ProjectId(), endpointId, Settings(request, destinations), http.RequestAborted)).OrThrow());
         });
 
         api.MapDelete("/webhook_endpoints/{endpointId}", async (string endpointId, HttpContext http, WebhookEndpointService endpoints) =>
@@ -49,11 +47,23 @@ internal static class WebhookEndpoints
             Wire.Json(WebhookDeliveryObject.From((await endpoints.ReplayAsync(http.ProjectId(), endpointId, deliveryId, http.RequestAborted)).OrThrow())));
     }
 
+    /// <summary>The saved endpoint, with its new secret if it has one; a replay of the request answers a note in the secret's place.</summary>
+    private static IResult Answer(HttpContext http, SavedEndpoint saved)
+    {
+        var endpoint = WebhookEndpointObject.From(saved.Endpoint);
+        if (saved.NewSecret is null)
+            return Wire.Json(endpoint);
+        ReplayBody.Substitute(http, endpoint with { SecretNote = WebhookEndpointObject.ReplayedSecretNote });
+        return Wire.Json(endpoint with { Secret = saved.NewSecret });
+    }
+
     /// <summary>Validates a create or update body into settings.</summary>
-    private static WebhookEndpointSettings Settings(WebhookEndpointRequest r)
+    private static WebhookEndpointSettings Settings(WebhookEndpointRequest r, WebhookDestinationPolicy destinations)
     {
         if (r.Url is not null && !IsHttpUrl(r.Url))
             throw ApiException.Invalid($"Invalid 'url': '{r.Url}' is not an absolute http or https URL.", "url", "invalid_value");
+        if (r.Url is not null && destinations.Refusal(new Uri(r.Url)) is { } refusal)
+            throw ApiException.Invalid("Invalid 'url': " + refusal, "url", "destination_not_allowed");
         Validate.MaxLength(r.Description, 512, "description");
         Validate.Metadata(r.Metadata);
         if (r.Events is { } events)

@@ -40,6 +40,23 @@ internal sealed class WebhookOptions
         TimeSpan.FromHours(8), TimeSpan.FromHours(12), TimeSpan.FromHours(24), TimeSpan.FromHours(24),
     ];
 
+    /// <summary>
+    /// Whether webhooks may go to loopback, private (RFC 1918), CGNAT and IPv6 unique-local addresses.
+    /// Default (null): yes with auth off, where the server is loopback-only and its one user is the
+    /// operator; no when API keys are configured. Link-local and metadata addresses are never allowed.
+    /// </summary>
+    public bool? AllowPrivateNetworks { get; set; }
+
+    /// <summary>Host names or addresses webhooks may reach whatever their range (a receiver on the same host). Default none.</summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>
+    /// The directory of the keys that encrypt endpoint secrets, shared by every process on the data
+    /// (keep it with the data: without it, stored secrets cannot be read). Default: <c>keys</c> in the
+    /// data directory.
+    /// </summary>
+    public string? SecretKeyRing { get; set; }
+
     /// <summary>How long the old secret keeps signing after a rotation. Default 24 h.</summary>
     public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
 
@@ -58,6 +75,8 @@ internal sealed class WebhookOptions
             return "Threadline:Webhooks:EventRetention must be at least 1 minute.";
         if (SecretRotationOverlap < TimeSpan.Zero)
             return "Threadline:Webhooks:SecretRotationOverlap must not be negative.";
+        if (AllowedHosts.Any(string.IsNullOrWhiteSpace))
+            return "Threadline:Webhooks:AllowedHosts has an empty entry.";
         foreach (var e in Endpoints)
             if (string.IsNullOrWhiteSpace(e.Name) || !Uri.TryCreate(e.Url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https")
                 || !WebhookSigner.IsValidSecret(e.Secret))

@@ -32,11 +32,12 @@ internal static class WebhookSigner
         return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed));
     }
 
-    public static string Signatures(WebhookEndpoint endpoint, string messageId, long timestamp, ReadOnlySpan<byte> body, long nowMs)
+    /// <summary>The header's value: one signature per secret in effect (<see cref="WebhookSecretProtector.SigningSecrets"/>).</summary>
+    public static string Signatures(IReadOnlyList<string> secrets, string messageId, long timestamp, ReadOnlySpan<byte> body)
     {
-        var signature = Sign(endpoint.Secret, messageId, timestamp, body);
-        return endpoint.PreviousSecret is { } previous && endpoint.PreviousSecretExpiresAtMs > nowMs
-            ? signature + " " + Sign(previous, messageId, timestamp, body)
-            : signature;
+        var signatures = new string[secrets.Count];
+        for (var i = 0; i < secrets.Count; i++)
+            signatures[i] = Sign(secrets[i], messageId, timestamp, body);
+        return string.Join(' ', signatures);
     }
 }

@@ -3,21 +3,28 @@ using Threadline.Domain;
 
 namespace Threadline.Webhooks;
 
-/// <summary>The <c>webhook_endpoint</c> object; <c>secret</c> appears only when it is made or rotated.</summary>
+/// <summary>
+/// The <c>webhook_endpoint</c> object; <c>secret</c> appears only in the answer that made it (create,
+/// rotation). An <c>Idempotency-Key</c> replay of that answer has <c>secret_note</c> in its place.
+/// </summary>
 internal sealed record WebhookEndpointObject(
     string Id, long CreatedAt, string Url, string? Description, IReadOnlyList<string> Events, bool Enabled,
     string? DisabledReason, RawJson Metadata, bool Configured)
 {
     [JsonPropertyOrder(-1)] public string Object => "webhook_endpoint";
 
+    public const string ReplayedSecretNote =
+        "This is a replay of an earlier request with the same Idempotency-Key. The secret was shown only in that first response and is not kept; "
+        + "if it was lost, make a new one with 'rotate_secret': true.";
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Secret { get; init; }
 
-    public static WebhookEndpointObject From(WebhookEndpoint e, bool withSecret = false) =>
-        new(e.Id, e.CreatedAt, e.Url, e.Description, e.Events, e.Enabled, e.DisabledReason, e.Metadata, e.ConfigName is not null)
-        {
-            Secret = withSecret ? e.Secret : null,
-        };
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SecretNote { get; init; }
+
+    public static WebhookEndpointObject From(WebhookEndpoint e) =>
+        new(e.Id, e.CreatedAt, e.Url, e.Description, e.Events, e.Enabled, e.DisabledReason, e.Metadata, e.ConfigName is not null);
 }
 
 internal sealed record WebhookDeliveryObject(

@@ -64,6 +64,14 @@ internal static class WebhookApi
         }
     }
 
+    /// <summary>Completes an echo run and waits until its event's delivery has been attempted (successfully or not).</summary>
+    public static async Task<JsonObject> AttemptedDeliveryOfARunAsync(HttpClient http, string endpointId, string text)
+    {
+        var assistantId = await CreateEchoAssistantAsync(http);
+        var (threadId, _) = await CompletedRunAsync(http, assistantId, text);
+        return await WaitForDeliveryAsync(http, endpointId, d => (string?)d["thread_id"] == threadId && (int)d["attempts"]! >= 1, "attempted");
+    }
+
     public static async Task<string> CreateEchoAssistantAsync(HttpClient http, string model = "echo") =>
         Id(await http.PostOkAsync("assistants", JsonSerializer.Serialize(new { model, name = "webhook tests" })));
 
