@@ -58,10 +58,18 @@ internal static class ThreadlineServices
         var postgres = PostgresConnectionString.Read(configuration);
         var storage = services.AddValidated<StorageOptions>(configuration, StorageOptions.Section, o => o.Problem(postgres));
         if (storage.Provider == StorageOptions.Postgres)
-            services.AddSingleton<IStore>(sp => new PostgresStore(postgres!, sp.GetRequiredService<ProcessIdentity>(),
+        {
+            services.AddSingleton(sp => new PostgresDatabase(postgres!, sp.GetRequiredService<ProcessIdentity>(), sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton<IStore>(sp => new PostgresStore(sp.GetRequiredService<PostgresDatabase>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            // Live streams of runs executing on other nodes; hosted, so that this node relays its own from the start.
+            services.AddSingleton<PostgresRunRelay>();
+            services.AddSingleton<IRunEventRelay>(sp => sp.GetRequiredService<PostgresRunRelay>());
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresRunRelay>());
+        }
         else
         {
+            services.AddSingleton<IRunEventRelay, NoRunEventRelay>();
             services.AddSingleton(new SqliteOptions
             {
                 Path = Path.Combine(Path.GetFullPath(options.DataDirectory), "threadline.db"),

@@ -18,6 +18,12 @@ internal abstract record RunEvent
 
     /// <summary>True for the events after which a run's stream ends (it ended, or waits for tool outputs).</summary>
     public virtual bool EndsStream => false;
+
+    /// <summary>The step this event opens, which a stream must not announce again.</summary>
+    public virtual string? OpensStep => null;
+
+    /// <summary>True for the event of an execution's start (the run <c>in_progress</c>).</summary>
+    public virtual bool StartsExecution => false;
 }
 
 /// <summary>The API surfaces that project run events.</summary>
@@ -37,10 +43,15 @@ internal sealed record RunCreated(Run Run) : RunEvent;
 internal sealed record RunStatusChanged(Run Run) : RunEvent
 {
     public override bool EndsStream => Run.IsTerminal || Run.Status == RunStatus.RequiresAction;
+
+    public override bool StartsExecution => Run.Status == RunStatus.InProgress;
 }
 
 /// <summary>A step opened (created and in progress); a tool-call step opens with no calls.</summary>
-internal sealed record StepStarted(RunStep Step) : RunEvent;
+internal sealed record StepStarted(RunStep Step) : RunEvent
+{
+    public override string? OpensStep => Step.Id;
+}
 
 /// <summary>A tool-call step's calls, as the model asked for them.</summary>
 internal sealed record ToolCallsRequested(RunStep Step) : RunEvent;

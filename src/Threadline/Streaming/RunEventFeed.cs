@@ -9,21 +9,25 @@ namespace Threadline.Streaming;
 /// <summary>
 /// The events of a run for one stream, from the moment it attaches until the run ends or needs tool
 /// outputs. An execution in this process is followed live in <see cref="RunEventHub"/>, piece by
-/// piece; otherwise the stream waits for the store's change announcements and, once the run
-/// settles, rebuilds its events from what was stored (without per-token deltas).
+/// piece; an execution on another node through a mirror of its log (<see cref="IRunEventRelay"/>),
+/// the same events byte for byte; otherwise (no relay, or the relay fell silent) the stream waits for
+/// the store's change announcements and, once the run settles, rebuilds its events from what was
+/// stored (without per-token deltas).
 /// </summary>
-internal sealed class RunEventFeed(RunEventHub hub, IStore store, TimeProvider time)
+internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore store, TimeProvider time)
 {
     /// <summary>A safety net only: announcements wake a waiting stream long before this.</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a mirror may lag behind the database's news that its execution is over before the stream stops waiting for it.</summary>
+    private static readonly TimeSpan MirrorGrace = TimeSpan.FromSeconds(3);
 
     /// <param name="run">The run as the stream's request left it.</param>
     /// <param name="afterAttempt">Executions of the run already reported (a resumed run's earlier ones).</param>
     /// <param name="knownSteps">Steps the stream has no need to announce again.</param>
     public async IAsyncEnumerable<RunEvent> ReadAsync(Run run, int afterAttempt, IReadOnlySet<string> knownSteps, [EnumeratorCancellation] CancellationToken ct)
     {
-        var announced = new HashSet<string>(knownSteps);
-        var sawStart = false;
+        var seen = new Seen(new HashSet<string>(knownSteps));
         while (!ct.IsCancellationRequested)
         {
             if (hub.Find(run.Id) is { } log && log.Attempt > afterAttempt)
@@ -31,23 +35,11 @@ internal sealed class RunEventFeed(RunEventHub hub, IStore store, TimeProvider t
                 Interlocked.Increment(ref log.Readers);
                 try
                 {
-                    var cursor = 0;
-                    while (true)
+                    await foreach (var e in FollowAsync(log, seen, mirrored: false, ct))
                     {
-                        var (events, closed, next) = log.ReadFrom(cursor);
-                        foreach (var e in events)
-                        {
-                            cursor++;
-                            if (e is StepStarted started)
-                                announced.Add(started.Step.Id);
-                            sawStart |= e is RunStatusChanged { Run.Status: RunStatus.InProgress };
-                            yield return e;
-                            if (e.EndsStream)
-                                yield break;
-                        }
-                        if (closed)
-                            break;
-                        await next.WaitAsync(ct);
+                        yield return e;
+                        if (e.EndsStream)
+                            yield break;
                     }
                 }
                 finally
@@ -71,12 +63,97 @@ internal sealed class RunEventFeed(RunEventHub hub, IStore store, TimeProvider t
             if (current.IsTerminal || (current.Status == RunStatus.RequiresAction && current.Attempt > afterAttempt))
             {
                 store.Changes.StopWaiting(run.Id, changed);
-                foreach (var e in await RebuildAsync(current, announced, sawStart, ct))
+                foreach (var e in await RebuildAsync(current, seen.Steps, seen.Started, ct))
                     yield return e;
                 yield break;
             }
+            if (current.Status is RunStatus.InProgress or RunStatus.Cancelling && current.Attempt > afterAttempt
+                && relay.Follow(run.Id, current.Attempt) is { } mirror)
+            {
+                store.Changes.StopWaiting(run.Id, changed);
+                try
+                {
+                    await foreach (var e in FollowAsync(mirror, seen, mirrored: true, ct))
+                    {
+                        yield return e;
+                        if (e.EndsStream)
+                            yield break;
+                    }
+                }
+                finally
+                {
+                    relay.Unfollow(mirror);
+                }
+                afterAttempt = mirror.Attempt; // the relay fell silent: the database has the rest
+                continue;
+            }
             await Task.WhenAny(changed, opened, Task.Delay(Recheck, time, ct));
         }
+    }
+
+    /// <summary>What a stream has shown: the steps it announced, and whether it showed the run starting.</summary>
+    private sealed record Seen(HashSet<string> Steps)
+    {
+        public bool Started { get; set; }
+    }
+
+    /// <summary>
+    /// An execution's log from its first event until it closes. A mirror may fall silent (the node
+    /// executing it died, or the relay failed): once the database says the execution is over, it
+    /// gets <see cref="MirrorGrace"/> to catch up before the stream turns to the database.
+    /// </summary>
+    private async IAsyncEnumerable<RunEvent> FollowAsync(RunEventLog log, Seen seen, bool mirrored, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var cursor = 0;
+        long? giveUpAt = null;
+        Task? changed = null;
+        try
+        {
+            while (true)
+            {
+                if (mirrored && giveUpAt is null)
+                    changed = store.Changes.WhenRunChangesAsync(log.RunId);
+                var (events, closed, next) = log.ReadFrom(cursor);
+                foreach (var e in events)
+                {
+                    cursor++;
+                    if (e.OpensStep is { } step)
+                        seen.Steps.Add(step);
+                    seen.Started |= e.StartsExecution;
+                    yield return e;
+                }
+                if (closed)
+                    yield break;
+                if (events.Length > 0)
+                    continue;
+                if (giveUpAt is { } at)
+                {
+                    if (!await WaitUntilAsync(next, at, ct))
+                        yield break;
+                }
+                else if (changed is null)
+                    await next.WaitAsync(ct);
+                else if (await Task.WhenAny(next, changed).WaitAsync(ct) == changed && await ExecutionOverAsync(log, ct))
+                    giveUpAt = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)MirrorGrace.TotalMilliseconds;
+            }
+        }
+        finally
+        {
+            if (changed is { IsCompleted: false })
+                store.Changes.StopWaiting(log.RunId, changed);
+        }
+    }
+
+    /// <summary>Whether the database shows the log's execution over (the run ended, waits, or another execution took it).</summary>
+    private async Task<bool> ExecutionOverAsync(RunEventLog log, CancellationToken ct) =>
+        await store.ReadAsync(s => s.Runs.RunGetByIdAsync(log.RunId), ct) is not { } run
+        || run.Attempt != log.Attempt || run.Status is not (RunStatus.InProgress or RunStatus.Cancelling);
+
+    /// <returns>False when <paramref name="atMs"/> passed first.</returns>
+    private async Task<bool> WaitUntilAsync(Task next, long atMs, CancellationToken ct)
+    {
+        var left = atMs - time.GetUtcNow().ToUnixTimeMilliseconds();
+        return left > 0 && await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(left), time, ct)) == next;
     }
 
     /// <summary>The events a stream would have seen, from the stored steps and messages of a settled run.</summary>

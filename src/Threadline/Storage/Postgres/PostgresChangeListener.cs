@@ -46,7 +46,7 @@ internal sealed partial class PostgresChangeListener : IAsyncDisposable
             {
                 await using var connection = await _data.OpenConnectionAsync(stop);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresChangeMessage.Channel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresChangeMessage.Channel}; LISTEN {PostgresRelayMessage.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stop);
                 Listening = true;
                 if (!_firstListen.TrySetResult())
@@ -83,8 +83,16 @@ internal sealed partial class PostgresChangeListener : IAsyncDisposable
         Listening = false;
     }
 
+    /// <summary>Messages of the event relay (<see cref="PostgresRunRelay"/>), handed over as they arrive, in order.</summary>
+    public Action<string>? RelayHeard { get; set; }
+
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
+        if (e.Channel == PostgresRelayMessage.Channel)
+        {
+            RelayHeard?.Invoke(e.Payload);
+            return;
+        }
         if (PostgresChangeMessage.Decode(_node, e.Payload) is not { } heard)
             return;
         if (heard.EveryRun)

@@ -14,33 +14,26 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
 {
     private const int MaxAttempts = 5;
 
+    private readonly PostgresDatabase _database;
     private readonly NpgsqlDataSource _data;
     private readonly PostgresMigrator _migrator;
-    private readonly PostgresChangeListener _listener;
     private readonly TimeProvider _time;
     private readonly string _node;
     private readonly ILogger _logger;
 
-    public PostgresStore(string connectionString, Queue.ProcessIdentity identity, TimeProvider time, ILoggerFactory loggers)
+    public PostgresStore(PostgresDatabase database, TimeProvider time, ILoggerFactory loggers)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.UseLoggerFactory(loggers);
-        _data = builder.Build();
+        _database = database;
+        _data = database.DataSource;
         _time = time;
-        _node = identity.Owner;
+        _node = database.Node;
         _logger = loggers.CreateLogger<PostgresStore>();
         _migrator = new PostgresMigrator(_data, loggers.CreateLogger<PostgresMigrator>());
-        _listener = new PostgresChangeListener(_data, Changes, _node, TimeProvider.System, loggers.CreateLogger<PostgresChangeListener>());
-        var csb = new NpgsqlConnectionStringBuilder(connectionString);
-        Description = $"PostgreSQL at {csb.Host}:{csb.Port}/{csb.Database}";
     }
 
-    public ChangeFeed Changes { get; } = new();
+    public ChangeFeed Changes => _database.Changes;
 
-    public string Description { get; }
-
-    /// <summary>True while other nodes' changes are being heard (for tests and health).</summary>
-    public bool Listening => _listener.Listening;
+    public string Description => _database.Description;
 
     public async ValueTask<T> ReadAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
     {
@@ -109,21 +102,13 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
     public async Task MigrateAsync(CancellationToken ct)
     {
         await _migrator.MigrateAsync(ct);
-        await _listener.StartAsync(ct);
+        await _database.Listener.StartAsync(ct);
     }
 
     public async Task PingAsync(CancellationToken ct) =>
         await ReadAsync(async s => await ((PostgresSession)s).ScalarLongAsync("SELECT 1"), ct);
 
-    private int _disposed;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            return;
-        await _listener.DisposeAsync();
-        await _data.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "A write was run again (attempt {Attempt} lost a {SqlState})")]
     private static partial void LogRetried(ILogger logger, int attempt, string sqlState);
