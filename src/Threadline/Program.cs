@@ -42,4 +42,14 @@ app.MapFallback((HttpContext http) => Wire.Json(
     new ErrorEnvelope(new ErrorBody($"Invalid URL ({http.Request.Method} {http.Request.Path})", "invalid_request_error", null, null)),
     StatusCodes.Status404NotFound));
 
-app.Run();
+try
+{
+    await app.StartAsync();
+}
+catch (LoopbackRefusedException e)
+{
+    StartupLog.Refused(app, e);
+    return 1;
+}
+await app.WaitForShutdownAsync();
+return 0;
