@@ -46,7 +46,10 @@ internal static class WebhookEndpoints
                 WebhookDeliveryObject.From, d => d.Id));
 
         api.MapPost("/webhook_endpoints/{endpointId}/deliveries/{deliveryId}/replay", async (string endpointId, string deliveryId, HttpContext http, WebhookEndpointService endpoints) =>
-            Wire.Json(WebhookDeliveryObject.From((await endpoints.ReplayAsync(http.ProjectId(), endpointId, deliveryId, http.RequestAborted)).OrThrow())));
+        {
+            await RequestBody.ReadAsync<NoFieldsRequest>(http.Request);
+            return Wire.Json(WebhookDeliveryObject.From((await endpoints.ReplayAsync(http.ProjectId(), endpointId, deliveryId, http.RequestAborted)).OrThrow()));
+        });
     }
 
     /// <summary>Validates a create or update body into settings.</summary>
