@@ -5,7 +5,9 @@ namespace Threadline.Storage.Sqlite;
 /// <summary>
 /// One cursor page of <c>{select} WHERE {scope}</c>, ordered by <c>keys</c> (columns of alias
 /// <c>x</c>); the cursors are ids whose keys bound the page. A <c>before</c> page is read backwards
-/// from its cursor, so that it holds the objects nearest to it, then turned around.
+/// from its cursor, so that it holds the objects nearest to it, then turned around. A cursor is
+/// looked up in the scope's project (<c>$project</c>, which every scope binds): another project's id
+/// answers like an unknown one, and tells neither that it exists nor where it stands.
 /// </summary>
 internal static class SqlitePaging
 {
@@ -15,9 +17,9 @@ internal static class SqlitePaging
         var aliased = string.Join(", ", keys.Split(',').Select(k => "x." + k.Trim()));
         var where = scope;
         if (page.After is not null)
-            where += $" AND ({aliased}) {(page.Descending ? "<" : ">")} (SELECT {keys} FROM {table} WHERE id = $__after)";
+            where += $" AND ({aliased}) {(page.Descending ? "<" : ">")} (SELECT {keys} FROM {table} WHERE id = $__after AND project_id = $project)";
         if (page.Before is not null)
-            where += $" AND ({aliased}) {(page.Descending ? ">" : "<")} (SELECT {keys} FROM {table} WHERE id = $__before)";
+            where += $" AND ({aliased}) {(page.Descending ? ">" : "<")} (SELECT {keys} FROM {table} WHERE id = $__before AND project_id = $project)";
         var backwards = page.Before is not null && page.After is null;
         var direction = page.Descending ^ backwards ? "DESC" : "ASC";
         var order = string.Join(", ", aliased.Split(',').Select(k => $"{k.Trim()} {direction}"));
