@@ -20,6 +20,7 @@ await app.Services.GetRequiredService<IStore>().MigrateAsync(CancellationToken.N
 await app.Services.GetRequiredService<WebhookEndpointService>().SyncConfiguredAsync(CancellationToken.None);
 StartupLog.Announce(app, options);
 
+app.UseMiddleware<RequestIdMiddleware>();
 app.UseMiddleware<ErrorMiddleware>();
 app.MapHealth();
 app.MapPrometheusScrapingEndpoint(); // /metrics
