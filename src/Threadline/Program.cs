@@ -20,6 +20,7 @@ await app.Services.GetRequiredService<IStore>().MigrateAsync(CancellationToken.N
 await app.Services.GetRequiredService<WebhookEndpointService>().SyncConfiguredAsync(CancellationToken.None);
 StartupLog.Announce(app, options);
 
+app.UseMiddleware<RequestIdMiddleware>();
 app.UseMiddleware<ErrorMiddleware>();
 app.MapHealth();
 app.MapPrometheusScrapingEndpoint(); // /metrics
@@ -42,4 +43,14 @@ app.MapFallback((HttpContext http) => Wire.Json(
     new ErrorEnvelope(new ErrorBody($"Invalid URL ({http.Request.Method} {http.Request.Path})", "invalid_request_error", null, null)),
     StatusCodes.Status404NotFound));
 
-app.Run();
+try
+{
+    await app.StartAsync();
+}
+catch (LoopbackRefusedException e)
+{
+    StartupLog.Refused(app, e);
+    return 1;
+}
+await app.WaitForShutdownAsync();
+return 0;

@@ -12,6 +12,9 @@ internal sealed class ApiException(int status, string message, string type, stri
     public string? Param { get; } = param;
     public string? Code { get; } = code;
 
+    /// <summary>When the client may try again, sent as <c>retry-after-ms</c> and <c>Retry-After</c>.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static ApiException Invalid(string message, string? param = null, string? code = null) =>
         new(StatusCodes.Status400BadRequest, message, "invalid_request_error", param, code);
 

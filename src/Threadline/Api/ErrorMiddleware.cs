@@ -54,6 +54,12 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         context.Response.Clear();
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/json";
+        if (error.RetryAfter is { } after)
+        {
+            // The OpenAI SDKs read the milliseconds first; other clients know the standard header, in whole seconds.
+            context.Response.Headers["retry-after-ms"] = ((long)Math.Ceiling(after.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         await JsonSerializer.SerializeAsync(context.Response.Body, ErrorEnvelope.From(error), WireJson.Info<ErrorEnvelope>());
     }
 

@@ -37,27 +37,8 @@ internal static partial class RequestBody
     {
         if (body.IsEmpty || body.Trim(" \t\r\n"u8).IsEmpty)
             return new T();
-        // A first, allocation-free pass tells JSON that is not JSON from JSON of the wrong shape.
-        var scan = new Utf8JsonReader(body);
-        try
-        {
-            if (!scan.Read())
-                throw NotJson();
-            if (scan.TokenType != JsonTokenType.StartObject)
-            {
-                while (scan.Read())
-                {
-                }
-                throw ApiException.Invalid("The request body must be a JSON object.", null, "invalid_type");
-            }
-            while (scan.Read())
-            {
-            }
-        }
-        catch (JsonException)
-        {
-            throw NotJson();
-        }
+        // A first pass tells JSON that is not JSON, or not acceptable JSON, from JSON of the wrong shape.
+        BodyScan.Check(body);
         try
         {
             return JsonSerializer.Deserialize(body, WireJson.Info<T>()) ?? new T();
@@ -83,10 +64,6 @@ internal static partial class RequestBody
             return ApiException.Invalid($"Invalid value for '{param}'.", param, "invalid_value");
         return ApiException.Invalid("The request body could not be read: " + e.Message, null, "invalid_value");
     }
-
-    private static ApiException NotJson() => ApiException.Invalid(
-        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP " +
-        "library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)");
 
     /// <summary><c>$.thread.messages[0].role</c> becomes <c>thread.messages[0].role</c>.</summary>
     private static string? ParamFromPath(string? path)

@@ -77,4 +77,5 @@ internal static class WireJson
 [JsonSerializable(typeof(ThreadAndRunRequest))]
 [JsonSerializable(typeof(ToolOutputsRequest))]
 [JsonSerializable(typeof(WebhookEndpointRequest))]
+[JsonSerializable(typeof(NoFieldsRequest))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;

@@ -7,30 +7,24 @@ internal static class LoopbackGuard
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
-    /// <summary>Sets the default URL when none is configured; refuses non-loopback URLs while auth is off.</summary>
+    /// <summary>Sets the default URL when none is configured; refuses every non-loopback endpoint while auth is off.</summary>
     public static void Apply(WebApplicationBuilder builder, ThreadlineOptions options)
     {
-        var urls = builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"];
-        if (string.IsNullOrWhiteSpace(urls))
-        {
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
             builder.WebHost.UseUrls(DefaultUrl);
-            return;
-        }
         if (options.ApiKeys.Count > 0)
             return;
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        // Kestrel hands every endpoint it is about to bind through its defaults, whatever its source
+        // (urls, Kestrel:Endpoints in any configuration source, code): checking there, before the
+        // socket opens, leaves no source unchecked and no moment of exposure.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
         {
-            if (!IsLoopback(url))
-                throw new InvalidOperationException(
-                    $"Refusing to listen on '{url}' with auth off: configure Threadline:ApiKeys, or listen on 127.0.0.1 / localhost.");
-        }
-    }
-
-    private static bool IsLoopback(string url)
-    {
-        var host = url.Split("://", 2)[^1].Split('/')[0];
-        host = host.StartsWith('[') ? host[1..host.IndexOf(']')] : host.Split(':')[0];
-        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+            if (listen.IPEndPoint is { } endPoint && !IPAddress.IsLoopback(endPoint.Address))
+                throw new LoopbackRefusedException(
+                    $"Refusing to listen on '{listen}' with auth off: configure Threadline:ApiKeys, or listen on 127.0.0.1 / localhost.");
+        }));
     }
 }
+
+/// <summary>The server was asked to listen beyond loopback with auth off; it does not start.</summary>
+internal sealed class LoopbackRefusedException(string message) : InvalidOperationException(message);

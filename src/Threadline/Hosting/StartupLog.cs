@@ -14,6 +14,9 @@ internal static partial class StartupLog
         app.Services.GetRequiredService<Models.ModelRouter>().Announce(logger);
     }
 
+    public static void Refused(WebApplication app, LoopbackRefusedException refusal) =>
+        LogRefused(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Threadline.Startup"), refusal.Message);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Storage: {Storage}")]
     private static partial void LogStorage(ILogger logger, string storage);
 
@@ -25,4 +28,7 @@ internal static partial class StartupLog
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Concurrency mode: {Mode}")]
     private static partial void LogConcurrency(ILogger logger, string mode);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Critical, Message = "{Refusal}")]
+    private static partial void LogRefused(ILogger logger, string refusal);
 }

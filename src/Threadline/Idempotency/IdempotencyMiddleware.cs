@@ -120,8 +120,15 @@ internal sealed partial class IdempotencyMiddleware(
             "idempotency_key_interrupted");
     }
 
+    /// <summary>
+    /// Most requests take well under a second; a client that comes back after one usually gets the replay,
+    /// and one that comes back too early is told again, at little cost.
+    /// </summary>
+    private static readonly TimeSpan InUseRetryAfter = TimeSpan.FromSeconds(1);
+
     private static ApiException InUse(string key) =>
-        ApiException.Conflict($"A request with the idempotency key '{key}' is still being processed. Retry after it has finished.", "idempotency_key_in_use");
+        new(StatusCodes.Status409Conflict, $"A request with the idempotency key '{key}' is still being processed. Retry after it has finished.",
+            "invalid_request_error", null, "idempotency_key_in_use") { RetryAfter = InUseRetryAfter };
 
     private static async Task ReplayAsync(HttpContext http, RecordedResponse response)
     {

@@ -121,7 +121,7 @@ internal sealed partial class ModelCaller(ModelOptions options, TimeProvider tim
         return a < TimeSpan.Zero ? TimeSpan.Zero : a > options.MaxRetryAfter ? options.MaxRetryAfter : a;
     }
 
-    private static ModelCallFailedException Failure(string provider, int tries, Exception e)
+    private ModelCallFailedException Failure(string provider, int tries, Exception e)
     {
         var attempts = tries == 1 ? "1 try" : $"{tries} tries";
         return e switch
@@ -134,15 +134,39 @@ internal sealed partial class ModelCaller(ModelOptions options, TimeProvider tim
                 $"The model provider '{provider}' answered {cre.Status} after {attempts}: {Short(e.Message)}", e),
             TimeoutRejectedException or OperationCanceledException => new("server_error",
                 $"The model provider '{provider}' did not answer in time after {attempts}.", e),
-            _ => new("server_error", $"The call to model provider '{provider}' failed after {attempts}: {Short(e.Message)}", e),
+            _ when Told(e) is { } told => new("server_error", $"The call to model provider '{provider}' failed after {attempts}: {told}", e),
+            _ => new("server_error", Withheld(provider, $"The call to model provider '{provider}' failed after {attempts}", e) + ".", e),
         };
     }
 
-    private static ModelCallFailedException BrokeOff(string provider, Exception e) => new("server_error",
-        $"The answer of model provider '{provider}' broke off after it had begun ({Short(e.Message)}); it was not retried, since a new answer would not continue this one.", e);
+    private ModelCallFailedException BrokeOff(string provider, Exception e)
+    {
+        var what = $"The answer of model provider '{provider}' broke off after it had begun";
+        var cause = Told(e) is { } told ? $"{what} ({told})" : Withheld(provider, what, e);
+        return new("server_error", $"{cause}; it was not retried, since a new answer would not continue this one.", e);
+    }
+
+    /// <summary>
+    /// The words of a failure that a user can act on: the provider's answer, or the network's (refused,
+    /// reset, cut). Anything else (a parser's complaint, a bug of ours) stays in the log.
+    /// </summary>
+    private static string? Told(Exception e) => e switch
+    {
+        ClientResultException or HttpRequestException or IOException or System.Net.Sockets.SocketException => Short(e.Message),
+        _ => null,
+    };
+
+    private string Withheld(string provider, string what, Exception e)
+    {
+        LogWithheld(logger, provider, e);
+        return what + " (the server log has the details)";
+    }
 
     private static string Short(string message) => message.Length > 300 ? message[..300] + "..." : message;
 
     [LoggerMessage(EventId = 510, Level = LogLevel.Warning, Message = "Model provider '{Provider}': try {Attempt} in {DelayMs} ms after: {Reason}")]
     private static partial void LogRetry(ILogger logger, string provider, int attempt, double delayMs, string reason);
+
+    [LoggerMessage(EventId = 511, Level = LogLevel.Warning, Message = "Model provider '{Provider}': a call failed in a way the run's last_error does not spell out")]
+    private static partial void LogWithheld(ILogger logger, string provider, Exception exception);
 }

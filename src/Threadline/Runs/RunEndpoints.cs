@@ -50,7 +50,10 @@ internal static class RunEndpoints
         });
 
         api.MapPost("/threads/{threadId}/runs/{runId}/cancel", async (string threadId, string runId, HttpContext http, RunService runs) =>
-            Polled(http, (await runs.CancelAsync(http.ProjectId(), threadId, runId, http.RequestAborted)).OrThrow()));
+        {
+            await RequestBody.ReadAsync<NoFieldsRequest>(http.Request);
+            return Polled(http, (await runs.CancelAsync(http.ProjectId(), threadId, runId, http.RequestAborted)).OrThrow());
+        });
 
         api.MapPost("/threads/{threadId}/runs/{runId}/submit_tool_outputs", async (string threadId, string runId, HttpContext http, RunService runs, RunEventFeed feed) =>
         {

@@ -3,7 +3,8 @@ namespace Threadline.Storage;
 /// <summary>
 /// The SQL of one cursor page of <c>{select} WHERE {scope}</c>, ordered by <c>keys</c> (columns of
 /// alias <c>x</c>), in either dialect (they differ only in how a parameter is named). The cursors
-/// are ids whose keys bound the page. A <c>before</c> page is read backwards from its cursor, so
+/// are ids whose keys bound the page, looked up in the same project (the scope binds <c>project</c>), so that
+/// another project's id answers as an unknown one. A <c>before</c> page is read backwards from its cursor, so
 /// that it holds the objects nearest to it; <see cref="Finish{T}"/> turns it around.
 /// </summary>
 internal static class PagingSql
@@ -16,9 +17,9 @@ internal static class PagingSql
         var aliased = string.Join(", ", keys.Split(',').Select(k => "x." + k.Trim()));
         var where = scope;
         if (page.After is not null)
-            where += $" AND ({aliased}) {(page.Descending ? "<" : ">")} (SELECT {keys} FROM {table} WHERE id = {marker}__after)";
+            where += $" AND ({aliased}) {(page.Descending ? "<" : ">")} (SELECT {keys} FROM {table} WHERE id = {marker}__after AND project_id = {marker}project)";
         if (page.Before is not null)
-            where += $" AND ({aliased}) {(page.Descending ? ">" : "<")} (SELECT {keys} FROM {table} WHERE id = {marker}__before)";
+            where += $" AND ({aliased}) {(page.Descending ? ">" : "<")} (SELECT {keys} FROM {table} WHERE id = {marker}__before AND project_id = {marker}project)";
         var direction = page.Descending ^ Backwards(page) ? "DESC" : "ASC";
         var order = string.Join(", ", aliased.Split(',').Select(k => $"{k.Trim()} {direction}"));
         if (page.After is not null)

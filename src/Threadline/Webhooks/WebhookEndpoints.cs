@@ -44,7 +44,10 @@ internal static class WebhookEndpoints
                 WebhookDeliveryObject.From, d => d.Id));
 
         api.MapPost("/webhook_endpoints/{endpointId}/deliveries/{deliveryId}/replay", async (string endpointId, string deliveryId, HttpContext http, WebhookEndpointService endpoints) =>
-            Wire.Json(WebhookDeliveryObject.From((await endpoints.ReplayAsync(http.ProjectId(), endpointId, deliveryId, http.RequestAborted)).OrThrow())));
+        {
+            await RequestBody.ReadAsync<NoFieldsRequest>(http.Request);
+            return Wire.Json(WebhookDeliveryObject.From((await endpoints.ReplayAsync(http.ProjectId(), endpointId, deliveryId, http.RequestAborted)).OrThrow()));
+        });
     }
 
     /// <summary>The saved endpoint, with its new secret if it has one; a replay of the request answers a note in the secret's place.</summary>

@@ -204,6 +204,37 @@ public sealed class ApiKeyTests(TwoProjectServer fixture) : IClassFixture<TwoPro
         Assert.Empty(ownerAFromB.Ids());
     }
 
+    /// <summary>A cursor is looked up in the caller's project: another project's id tells nothing, not even that it exists.</summary>
+    [Theory]
+    [InlineData("assistants", """{"model":"echo"}""", "asst_")]
+    [InlineData("threads", "{}", "thread_")]
+    [InlineData("webhook_endpoints", """{"url":"http://127.0.0.1:9/hooks"}""", "we_")]
+    [InlineData("threads/{T}/messages", """{"role":"user","content":"x"}""", "msg_")]
+    public async Task AnotherProjectsIdAsACursorAnswersLikeAnUnknownId(string path, string body, string prefix)
+    {
+        using var a = Server.CreateHttpClient(TwoProjectServer.KeyA);
+        using var b = Server.CreateHttpClient(TwoProjectServer.KeyB);
+        var threadA = (string)(await a.PostOkAsync("threads", "{}"))["id"]!;
+        var threadB = (string)(await b.PostOkAsync("threads", "{}"))["id"]!;
+        var pathA = path.Replace("{T}", threadA, StringComparison.Ordinal);
+        var pathB = path.Replace("{T}", threadB, StringComparison.Ordinal);
+        // B's objects on both sides of A's in creation order, so that a cursor that leaks selects some.
+        await b.PostOkAsync(pathB, body);
+        var ofA = (string)(await a.PostOkAsync(pathA, body))["id"]!;
+        await b.PostOkAsync(pathB, body);
+
+        foreach (var cursor in new[] { "after", "before" })
+        {
+            foreach (var order in new[] { "asc", "desc" })
+            {
+                var leaked = await b.GetOkAsync($"{pathB}?{cursor}={ofA}&order={order}&limit=100");
+                var unknown = await b.GetOkAsync($"{pathB}?{cursor}={prefix}unknown&order={order}&limit=100");
+                Assert.True(unknown.Ids().SequenceEqual(leaked.Ids()) && (bool)unknown["has_more"]! == (bool)leaked["has_more"]!,
+                    $"{cursor}={ofA}&order={order}: {leaked.ToJsonString()} differs from an unknown cursor's {unknown.ToJsonString()}");
+            }
+        }
+    }
+
     [Fact]
     public async Task OneExternalIdInTwoProjectsIsTwoThreads()
     {

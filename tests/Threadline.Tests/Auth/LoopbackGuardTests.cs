@@ -12,22 +12,32 @@ public sealed class LoopbackGuardTests(SharedServerFixture server)
     [InlineData("http://[::]:0")]
     [InlineData("http://*:0")]
     [InlineData("http://127.0.0.1:0;http://0.0.0.0:0")]
-    public async Task WithoutKeysANonLoopbackUrlIsRefusedAtStart(string urls)
+    public Task WithoutKeysANonLoopbackUrlIsRefusedAtStart(string urls) =>
+        AssertRefusedAtStartAsync(new ThreadlineServerOptions { Arguments = new Dictionary<string, string> { ["urls"] = urls } });
+
+    /// <summary>Kestrel binds its own endpoints over <c>urls</c>: each source of them is checked too.</summary>
+    [Theory]
+    [InlineData("argument", "http://0.0.0.0:0")]
+    [InlineData("environment", "http://0.0.0.0:0")]
+    [InlineData("argument", "http://[::]:0")]
+    [InlineData("environment", "http://+:0")]
+    public Task WithoutKeysAKestrelEndpointOnEveryInterfaceIsRefusedAtStart(string source, string url) =>
+        AssertRefusedAtStartAsync(new ThreadlineServerOptions
+        {
+            Arguments = source == "argument" ? new Dictionary<string, string> { ["Kestrel:Endpoints:Http:Url"] = url } : new Dictionary<string, string>(),
+            EnvironmentVariables = source == "environment" ? new Dictionary<string, string?> { ["Kestrel__Endpoints__Http__Url"] = url } : new Dictionary<string, string?>(),
+        });
+
+    [Fact]
+    public async Task WithoutKeysAKestrelEndpointOnLoopbackStarts()
     {
-        var start = ThreadlineServer.StartAsync(new ThreadlineServerOptions
+        await using var started = await ThreadlineServer.StartAsync(new ThreadlineServerOptions
         {
-            Arguments = new Dictionary<string, string> { ["urls"] = urls },
-            StartupTimeout = TimeSpan.FromSeconds(20),
+            Arguments = new Dictionary<string, string> { ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0" },
         });
+        using var http = started.CreateHttpClient();
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-        {
-            await using var started = await start;
-        });
-
-        Assert.Contains("exited with code", error.Message);
-        Assert.Contains("Refusing to listen on", error.Message);
-        Assert.Contains("auth off", error.Message);
+        (await http.GetRawAsync("assistants")).AssertOk();
     }
 
     [Fact]
@@ -47,5 +57,20 @@ public sealed class LoopbackGuardTests(SharedServerFixture server)
         var thread = (string)(await anonymous.PostOkAsync("threads", "{}"))["id"]!;
 
         (await withKey.GetRawAsync($"threads/{thread}")).AssertOk();
+    }
+
+    /// <summary>The server exits before it listens, and says why.</summary>
+    private static async Task AssertRefusedAtStartAsync(ThreadlineServerOptions options)
+    {
+        var start = ThreadlineServer.StartAsync(options with { StartupTimeout = TimeSpan.FromSeconds(20) });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var started = await start;
+        });
+
+        Assert.Contains("exited with code", error.Message);
+        Assert.Contains("Refusing to listen on", error.Message);
+        Assert.Contains("auth off", error.Message);
     }
 }

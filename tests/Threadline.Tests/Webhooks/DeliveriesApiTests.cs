@@ -71,6 +71,30 @@ public sealed class DeliveriesApiTests(WebhookServerFixture server)
     }
 
     [Fact]
+    public async Task A_replay_with_a_body_that_is_not_an_empty_object_answers_400()
+    {
+        using var http = server.CreateHttpClient();
+        var endpointId = WebhookApi.Id(await WebhookApi.CreateEndpointAsync(http, new Uri(GoodUrl), "thread.run.failed"));
+        try
+        {
+            var assistantId = await WebhookApi.CreateEchoAssistantAsync(http, model: "no-such-model");
+            var threadId = await WebhookApi.CreateThreadAsync(http);
+            await WebhookApi.AddUserMessageAsync(http, threadId, "fail");
+            await RunWaiter.UntilTerminalAsync(http, threadId, await WebhookApi.StartRunAsync(http, threadId, assistantId));
+            var deliveryId = (string)(await WebhookApi.DeliveriesAsync(http, endpointId)).First(d => (string?)d["thread_id"] == threadId)["id"]!;
+            var replay = $"webhook_endpoints/{endpointId}/deliveries/{deliveryId}/replay";
+
+            (await http.PostRawAsync(replay, "{broken")).AssertError(400);
+            (await http.PostRawAsync(replay, """{"force":true}""")).AssertError(400, param: "force");
+            (await http.PostRawAsync(replay, "")).AssertOk();
+        }
+        finally
+        {
+            await WebhookApi.DeleteEndpointQuietlyAsync(http, endpointId);
+        }
+    }
+
+    [Fact]
     public async Task Unknown_endpoints_and_deliveries_answer_404()
     {
         using var http = server.CreateHttpClient();
