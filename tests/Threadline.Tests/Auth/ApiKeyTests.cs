@@ -208,7 +208,7 @@ public sealed class ApiKeyTests(TwoProjectServer fixture) : IClassFixture<TwoPro
     [Theory]
     [InlineData("assistants", """{"model":"echo"}""", "asst_")]
     [InlineData("threads", "{}", "thread_")]
-    [InlineData("webhook_endpoints", """{"url":"http://127.0.0.1:9/hooks"}""", "we_")]
+    [InlineData("webhook_endpoints", """{"url":"https://hooks.example.com/threadline"}""", "we_")]
     [InlineData("threads/{T}/messages", """{"role":"user","content":"x"}""", "msg_")]
     public async Task AnotherProjectsIdAsACursorAnswersLikeAnUnknownId(string path, string body, string prefix)
     {
