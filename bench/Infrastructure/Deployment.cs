@@ -10,7 +10,6 @@ namespace Threadline.Bench.Infrastructure;
 internal sealed class Deployment : IAsyncDisposable
 {
     private readonly PostgresCpu? _postgres;
-    private int _next = -1;
 
     private Deployment(Topology topology, ServerStore store, IReadOnlyList<ServiceProcess> nodes, PostgresCpu? postgres)
     {
@@ -23,9 +22,6 @@ internal sealed class Deployment : IAsyncDisposable
     public Topology Topology { get; }
     public ServerStore Store { get; }
     public IReadOnlyList<ServiceProcess> Nodes { get; }
-
-    /// <summary>The next node in turn: requests, conversations and connections spread round-robin.</summary>
-    public ServiceProcess NextNode() => Nodes[(int)((uint)Interlocked.Increment(ref _next) % Nodes.Count)];
 
     public static async Task<Deployment> StartAsync(BenchContext ctx, Topology topology, ServerStore store, IEnumerable<string> settings,
         CancellationToken ct)

@@ -227,7 +227,7 @@ internal static class BurstsScenario
     }
 
     /// <summary>Waits (bounded) until no run is queued or active; returns how many still are.</summary>
-    internal static async Task<long> WaitForRunsAsync(ServerDatabase db, CancellationToken ct)
+    internal static async Task<long> WaitForRunsAsync(IStoreReader db, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
