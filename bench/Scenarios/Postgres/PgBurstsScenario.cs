@@ -57,8 +57,7 @@ internal static class PgBurstsScenario
             var lateness = await deployment.HistogramAsync(LatenessMetric, ct, atLeast: runsPerUser.Values.Sum());
             var answers = await BurstsScenario.AnswerTimesAsync(db, startUnixMs, firstSendMs, ct);
             ctx.Log($"{topology.Label}: {sends:N0} messages in {elapsed:0.0} s, {latency.Errors} errors, {runsPerUser.Values.Sum()} runs");
-            foreach (var node in deployment.Nodes)
-                result.Warnings(node, topology.Label);
+            StorageComparison.Warnings(result, deployment);
             return new Measured(latency, elapsed, answers, lateness, runsPerUser.Values.Count(n => n == 1), runsPerUser.Values.Sum(), pending, cpu, deployment.LargestNode());
         }, ct);
 

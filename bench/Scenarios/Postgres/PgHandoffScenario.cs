@@ -21,15 +21,17 @@ internal static class PgHandoffScenario
         result.Setup = $"On each system: {o.HandoffThreads:N0} threads with {o.RunsPerThread} queued runs each ({total:N0} runs, model `echo`), made through one node started " +
             "with `--Threadline:Queue:Enabled=false`; then the system's nodes start with the defaults on the same store and drain the queues (with 3 nodes, every node claims " +
             "from the same queues). Handoff = the server histogram, every node's added. Drain rate = runs completed / (first start to last end, from the store). " +
-            "CPU per run = from the nodes' start to the last run's end, each node's and PostgreSQL's.";
+            "CPU per run = from the nodes' start (their start-up included: the first node drains while the others start) to the last run's end, each node's and PostgreSQL's.";
 
         var measured = await StorageComparison.EachAsync(ctx, result, Topology.Compared, async (topology, store) =>
         {
             await using (var apiOnly = await Deployment.StartAsync(ctx, topology with { Nodes = 1 }, store, ["--Threadline:Queue:Enabled=false"], ct))
                 await HandoffScenario.QueueRunsAsync(ctx, apiOnly.Nodes[0], new LatencyRecorder(), ct);
 
+            // The first node drains as soon as it is up, before the others are: CPU is counted from each node's start.
+            var postgresBefore = store.PostgresConnection is null ? double.NaN : (await ctx.PostgresAsync(ct)).Cpu.Seconds();
             await using var deployment = await Deployment.StartAsync(ctx, topology, store, [], ct);
-            var before = deployment.ReadCpu();
+            var before = new CpuReading(deployment.Nodes.Select(_ => 0.0).ToList(), postgresBefore);
             await using var db = store.OpenReader();
             var finished = await db.WaitForCountAsync($"SELECT count(*) FROM runs WHERE status IN {HandoffScenario.Terminal}", total,
                 TimeSpan.FromSeconds(o.DrainTimeoutSeconds), ct);
@@ -43,8 +45,7 @@ internal static class PgHandoffScenario
             var drain = (Convert.ToInt64(span[1] ?? 0L) - Convert.ToInt64(span[0] ?? 0L)) / 1000.0;
             var completed = Convert.ToInt64(span[2] ?? 0L);
             ctx.Log($"{topology.Label}: {completed:N0} runs in {drain:0.0} s, handoff p99 {handoff.Percentile(0.99):0.00} ms");
-            foreach (var node in deployment.Nodes)
-                result.Warnings(node, topology.Label);
+            StorageComparison.Warnings(result, deployment);
             return new Measured(handoff, completed, Convert.ToInt64(span[3] ?? 0L), drain, cpu, deployment.LargestNode());
         }, ct);
 

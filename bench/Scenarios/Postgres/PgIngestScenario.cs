@@ -29,8 +29,7 @@ internal static class PgIngestScenario
             var load = await SpreadLoad.RunAsync(ctx.Load, deployment, request, o.Clients,
                 TimeSpan.FromSeconds(o.WarmupSeconds), TimeSpan.FromSeconds(o.DurationSeconds), ct);
             ctx.Log($"{topology.Label}: {load.Load.Throughput:0} msg/s, p99 {load.Load.Stats.P99:0.0} ms, {load.Load.Errors} errors");
-            foreach (var node in deployment.Nodes)
-                result.Warnings(node, topology.Label);
+            StorageComparison.Warnings(result, deployment);
             return new Measured(load, deployment.LargestNode());
         }, ct);
 

@@ -39,7 +39,7 @@ internal static class PgScaleScenario
             var listing = await ScaleScenario.ListLatestAsync(ctx, deployment.Nodes[0], threads, ct);
             var cpu = deployment.ReadCpu().Minus(before);
             ctx.Log($"{topology.Label}: list p99 {listing.Load.Stats.P99:0.00} ms ({o.ScaleClients} clients), {listing.Single.Stats.P99:0.00} ms (one client)");
-            result.Warnings(deployment.Nodes[0], topology.Label);
+            StorageComparison.Warnings(result, deployment);
             return new Measured(listing, seedSeconds, cpu.Postgres);
         }, ct);
 

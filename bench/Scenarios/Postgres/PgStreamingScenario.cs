@@ -38,8 +38,7 @@ internal static class PgStreamingScenario
                 c => StreamingScenario.ThreadlineAsync(clients.For(c), assistant, c, ct), ct);
             var cpu = deployment.ReadCpu().Minus(before);
             ctx.Log($"{topology.Label}: TTFT p50 {solo.Ttft.P50:0.0} ms alone, {many.Ttft.P50:0.0} ms at {o.Conversations}; {many.Rate:0} runs/s, {solo.Errors + many.Errors} errors");
-            foreach (var node in deployment.Nodes)
-                result.Warnings(node, topology.Label);
+            StorageComparison.Warnings(result, deployment);
             return new Measured(solo, many, cpu, deployment.LargestNode());
         }, ct);
 

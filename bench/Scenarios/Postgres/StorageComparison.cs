@@ -39,6 +39,13 @@ internal static class StorageComparison
             result.Row(topology.Baseline is { } baseline && rows.TryGetValue(baseline, out var other) ? row.ComparedTo(other) : row);
     }
 
+    /// <summary>The warnings each node logged, named by node.</summary>
+    public static void Warnings(ScenarioResult result, Deployment deployment)
+    {
+        for (var i = 0; i < deployment.Nodes.Count; i++)
+            result.Warnings(deployment.Nodes[i], deployment.Nodes.Count == 1 ? deployment.Topology.Label : $"{deployment.Topology.Label}, node {i + 1}");
+    }
+
     /// <summary>CPU per unit of work of every topology: per node, PostgreSQL's, and in all.</summary>
     public static void CpuDetails<T>(ScenarioResult result, Dictionary<Topology, T> measured, string unit, Func<T, CpuReading> cpu, Func<T, double> units)
     {
