@@ -14,6 +14,24 @@ internal interface IStoreReader : IAsyncDisposable
 /// <summary>What the scenarios ask of any store, written once over <see cref="IStoreReader"/>.</summary>
 internal static class StoreReaderQueries
 {
+    /// <summary>Every row of a reader as an array of values (null for SQL NULL): both readers' <c>RowsAsync</c>.</summary>
+    public static async Task<List<object?[]>> ReadAllAsync(System.Data.Common.DbDataReader reader, CancellationToken ct)
+    {
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>A scalar as <typeparamref name="T"/>, 0 when the query gave NULL or nothing.</summary>
+    public static T Scalar<T>(object? value) =>
+        (T)Convert.ChangeType(value is null or DBNull ? 0L : value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>How many of <paramref name="ids"/> are in the <c>id</c> column of <paramref name="table"/>.</summary>
     public static async Task<int> CountPresentAsync(this IStoreReader store, IEnumerable<string> ids, string table, CancellationToken ct)
     {

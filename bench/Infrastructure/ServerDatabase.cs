@@ -19,7 +19,7 @@ internal sealed class ServerDatabase(string dataDirectory, string fileName = "th
         await using var command = c.CreateCommand();
         command.CommandText = sql;
         var value = await command.ExecuteScalarAsync(ct);
-        return (T)Convert.ChangeType(value ?? 0L, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        return StoreReaderQueries.Scalar<T>(value);
     }
 
     public async Task<List<object?[]>> RowsAsync(string sql, CancellationToken ct)
@@ -28,15 +28,7 @@ internal sealed class ServerDatabase(string dataDirectory, string fileName = "th
         await using var command = c.CreateCommand();
         command.CommandText = sql;
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync(ct))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
+        return await StoreReaderQueries.ReadAllAsync(reader, ct);
     }
 
     public async ValueTask DisposeAsync()

@@ -12,22 +12,14 @@ internal sealed class PostgresReader(string connectionString) : IStoreReader
     {
         await using var command = new NpgsqlCommand(sql, await OpenAsync(ct));
         var value = await command.ExecuteScalarAsync(ct);
-        return (T)Convert.ChangeType(value is null or DBNull ? 0L : value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        return StoreReaderQueries.Scalar<T>(value);
     }
 
     public async Task<List<object?[]>> RowsAsync(string sql, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, await OpenAsync(ct));
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync(ct))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
+        return await StoreReaderQueries.ReadAllAsync(reader, ct);
     }
 
     public async ValueTask DisposeAsync()

@@ -49,16 +49,10 @@ internal static class PostgresSeed
                 await copy.WriteAsync(m.Position, NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(m.CreatedAt, NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync("completed", NpgsqlDbType.Text, ct);
-                if (m.CompletedAt is { } completed)
-                    await copy.WriteAsync(completed, NpgsqlDbType.Bigint, ct);
-                else
-                    await copy.WriteNullAsync(ct);
+                await WriteOrNullAsync(copy, m.CompletedAt, NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(m.Role, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(m.Content, NpgsqlDbType.Text, ct);
-                if (m.AssistantId is { } assistant)
-                    await copy.WriteAsync(assistant, NpgsqlDbType.Text, ct);
-                else
-                    await copy.WriteNullAsync(ct);
+                await WriteOrNullAsync(copy, m.AssistantId, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(LargeStore.Attachments, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(LargeStore.Metadata, NpgsqlDbType.Text, ct);
             }
@@ -68,4 +62,7 @@ internal static class PostgresSeed
             await analyze.ExecuteNonQueryAsync(ct);
         return seeded.Select(t => t.Id).ToArray();
     }
+
+    private static Task WriteOrNullAsync(NpgsqlBinaryImporter copy, object? value, NpgsqlDbType type, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
 }
