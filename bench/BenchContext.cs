@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Threadline.Bench.Baseline;
 using Threadline.Bench.Infrastructure;
+using Threadline.Bench.Postgres;
 
 namespace Threadline.Bench;
 
@@ -17,6 +18,30 @@ internal sealed class BenchContext(BenchOptions options, string workRoot, ILoadG
 
     /// <summary>The Threadline process started last, for its output when a scenario fails.</summary>
     public ServiceProcess? LastServer { get; private set; }
+
+    private PostgresCluster? _postgres;
+
+    /// <summary>The run's PostgreSQL cluster, started the first time a scenario asks for it (<see cref="StopPostgresAsync"/> at the end).</summary>
+    public async Task<PostgresCluster> PostgresAsync(CancellationToken ct) =>
+        _postgres ??= await PostgresCluster.StartAsync(this, workRoot, ct);
+
+    public async Task StopPostgresAsync()
+    {
+        if (_postgres is not null)
+            await _postgres.DisposeAsync();
+        _postgres = null;
+    }
+
+    /// <summary>A fresh store for <paramref name="topology"/>: a data directory, and on PostgreSQL a new database of its own.</summary>
+    public async Task<ServerStore> NewStoreAsync(string scenario, Topology topology, CancellationToken ct) =>
+        new(NewDataDirectory(scenario), topology.Postgres ? await (await PostgresAsync(ct)).CreateDatabaseAsync(scenario, ct) : null);
+
+    public async Task DiscardAsync(ServerStore store)
+    {
+        Discard(store.DataDirectory);
+        if (store.PostgresConnection is { } connection && _postgres is not null && !options.KeepData)
+            await _postgres.DropDatabaseAsync(connection, CancellationToken.None);
+    }
 
     public void Log(string message) => Console.WriteLine($"[{_clock.Elapsed:mm\\:ss}] {message}");
 

@@ -5,7 +5,8 @@ namespace Threadline.Bench;
 /// <summary>Which scenarios to run and their sizes. Defaults are the sizes; <c>--smoke</c> shrinks them all.</summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] AllScenarios = ["ingest", "runs", "handoff", "bursts", "streaming", "scale", "idle"];
+    public static readonly string[] AllScenarios = ["ingest", "runs", "handoff", "bursts", "streaming", "scale", "idle",
+        "pg-ingest", "pg-handoff", "pg-bursts", "pg-streaming", "pg-scale"];
 
     public List<string> Scenarios { get; private set; } = [];
     public bool Smoke { get; private set; }
@@ -81,7 +82,10 @@ internal sealed class BenchOptions
 
         Usage: dotnet run -c Release --project bench -- <scenario>[,<scenario>...]|all [options]
 
-        Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle (all = every one, in that order)
+        Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle (all = every one, in that order, then the storage comparison)
+        Storage comparison: pg-ingest, pg-handoff, pg-bursts, pg-streaming, pg-scale: the same workloads (sizes as above) on SQLite (1 node),
+                   PostgreSQL (1 node) and PostgreSQL (3 nodes; pg-scale: 1 node), on a throwaway PostgreSQL 15 cluster the harness starts
+                   (tests/postgres/cluster.sh, a database per scenario, stopped at the end); a smoke run uses THREADLINE_TEST_POSTGRES when set
 
         General:
           --smoke                   tiny sizes for CI; targets are reported, not asserted; writes to a temp folder

@@ -3,6 +3,7 @@ using System.Globalization;
 using Threadline.Bench.Infrastructure;
 using Threadline.Bench.Reporting;
 using Threadline.Bench.Scenarios;
+using Threadline.Bench.Scenarios.Postgres;
 
 namespace Threadline.Bench;
 
@@ -52,6 +53,46 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         context.Log($"{report.Machine.Cores} cores, {report.Machine.MemoryGb:0.#} GB; commit {report.Commit[..Math.Min(12, report.Commit.Length)]}; scenarios: {string.Join(", ", options.Scenarios)}{(options.Smoke ? " (smoke)" : "")}; load generator: {generator.Name}");
 
         var failed = 0;
+        try
+        {
+            failed = await RunScenariosAsync(context, report, ct);
+        }
+        finally
+        {
+            await context.StopPostgresAsync();
+        }
+        report.DurationSeconds = clock.Elapsed.TotalSeconds;
+
+        Directory.CreateDirectory(outDirectory);
+        var json = Path.Combine(outDirectory, "benchmarks.json");
+        var md = Path.Combine(outDirectory, "benchmarks.md");
+        var svg = Path.Combine(outDirectory, "benchmarks.svg");
+        await File.WriteAllTextAsync(json, JsonReport.Write(report), ct);
+        await File.WriteAllTextAsync(svg, SvgChart.Write(report), ct);
+        await MarkdownReport.WriteAsync(md, report, Path.GetFileName(svg), ct);
+
+        Console.WriteLine();
+        Console.WriteLine(TextTable.Write(report));
+        Console.WriteLine($"Wrote {json}, {md} and {svg} ({report.DurationSeconds:0} s in all).");
+        if (!options.KeepData)
+        {
+            try
+            {
+                Directory.Delete(workRoot, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+        if (failed > 0)
+            Console.WriteLine($"{failed} scenario(s) failed to run.");
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Runs every chosen scenario in turn, each into its result in <paramref name="report"/>; returns how many failed to run.</summary>
+    private async Task<int> RunScenariosAsync(BenchContext context, BenchReport report, CancellationToken ct)
+    {
+        var failed = 0;
         foreach (var name in options.Scenarios)
         {
             var result = new ScenarioResult { Name = name, Title = Title(name) };
@@ -86,32 +127,7 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
             foreach (var t in result.Targets)
                 context.Log($"  target {(t.Met switch { true => "MET    ", false => "NOT MET", null => "n/a    " })} {t.Name}: {t.Measured} (goal {t.Goal})");
         }
-        report.DurationSeconds = clock.Elapsed.TotalSeconds;
-
-        Directory.CreateDirectory(outDirectory);
-        var json = Path.Combine(outDirectory, "benchmarks.json");
-        var md = Path.Combine(outDirectory, "benchmarks.md");
-        var svg = Path.Combine(outDirectory, "benchmarks.svg");
-        await File.WriteAllTextAsync(json, JsonReport.Write(report), ct);
-        await File.WriteAllTextAsync(svg, SvgChart.Write(report), ct);
-        await MarkdownReport.WriteAsync(md, report, Path.GetFileName(svg), ct);
-
-        Console.WriteLine();
-        Console.WriteLine(TextTable.Write(report));
-        Console.WriteLine($"Wrote {json}, {md} and {svg} ({report.DurationSeconds:0} s in all).");
-        if (!options.KeepData)
-        {
-            try
-            {
-                Directory.Delete(workRoot, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-        if (failed > 0)
-            Console.WriteLine($"{failed} scenario(s) failed to run.");
-        return failed == 0 ? 0 : 1;
+        return failed;
     }
 
     private static Task RunScenarioAsync(string name, BenchContext context, ScenarioResult result, CancellationToken ct) => name switch
@@ -123,6 +139,11 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         "streaming" => StreamingScenario.RunAsync(context, result, ct),
         "scale" => ScaleScenario.RunAsync(context, result, ct),
         "idle" => IdleScenario.RunAsync(context, result, ct),
+        "pg-ingest" => PgIngestScenario.RunAsync(context, result, ct),
+        "pg-handoff" => PgHandoffScenario.RunAsync(context, result, ct),
+        "pg-bursts" => PgBurstsScenario.RunAsync(context, result, ct),
+        "pg-streaming" => PgStreamingScenario.RunAsync(context, result, ct),
+        "pg-scale" => PgScaleScenario.RunAsync(context, result, ct),
         _ => throw new ArgumentException($"Unknown scenario {name}"),
     };
 
@@ -135,6 +156,11 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         "streaming" => "5. streaming overhead against the fake upstream",
         "scale" => "6. scale: a large store",
         "idle" => "7. idle: what a server costs when nothing happens",
+        "pg-ingest" => "8. pg-ingest: messages.create on SQLite and PostgreSQL, 1 and 3 nodes",
+        "pg-handoff" => "9. pg-handoff: queued runs drained on SQLite and PostgreSQL, 1 and 3 nodes",
+        "pg-bursts" => "10. pg-bursts: debounced bursts on SQLite and PostgreSQL, 1 and 3 nodes",
+        "pg-streaming" => "11. pg-streaming: streamed runs on SQLite and PostgreSQL, 1 and 3 nodes",
+        "pg-scale" => "12. pg-scale: listing a large store on SQLite and PostgreSQL",
         _ => name,
     };
 

@@ -31,6 +31,27 @@ internal sealed class LatencyStats
         return new LatencyStats(sorted, count, mean);
     }
 
+    /// <summary>
+    /// Several loads' latencies as one (a load spread over nodes): raw samples are joined; quantile summaries
+    /// (wrk's) are each resampled at a number of evenly spaced points in proportion to their count.
+    /// </summary>
+    public static LatencyStats Combine(IReadOnlyList<LatencyStats> parts)
+    {
+        if (parts.Count == 1)
+            return parts[0];
+        if (parts.All(p => p._count is null))
+            return new LatencyStats(parts.SelectMany(p => p._sorted));
+        var count = parts.Sum(p => p.Count);
+        if (count == 0)
+            return new LatencyStats([]);
+        var points = parts.Where(p => p.Count > 0).SelectMany(p =>
+        {
+            var n = Math.Max(2, (int)Math.Round(3000.0 * p.Count / count));
+            return Enumerable.Range(0, n).Select(i => p.Percentile((double)i / (n - 1)));
+        });
+        return FromQuantiles(points, count, parts.Where(p => p.Count > 0).Sum(p => p.Mean * p.Count) / count);
+    }
+
     public int Count => _count ?? _sorted.Length;
     public double Mean => _mean ?? (Count == 0 ? double.NaN : _sorted.Average());
     public double Min => Count == 0 || _sorted.Length == 0 ? double.NaN : _sorted[0];

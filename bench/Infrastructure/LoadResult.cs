@@ -13,4 +13,12 @@ internal sealed record LoadResult(
 
     /// <summary>Cores the load generator used on average inside the window.</summary>
     public double ClientCores => ClientCpuSeconds / WindowSeconds;
+
+    /// <summary>Loads run at once against several nodes, as one: counts and rates added, the server samples' CPU added.</summary>
+    public static LoadResult Combine(IReadOnlyList<LoadResult> parts) => parts.Count == 1 ? parts[0] : new(
+        LatencyStats.Combine(parts.Select(p => p.Stats).ToList()), parts.Sum(p => p.Errors), parts.Sum(p => p.Throughput),
+        parts.Max(p => p.WindowSeconds), parts.Sum(p => p.Completed),
+        ProcessSample.Combine(parts.Select(p => p.ServerAtStart)), ProcessSample.Combine(parts.Select(p => p.ServerAtEnd)),
+        parts.Sum(p => p.ClientCpuSeconds), parts.Select(p => p.FirstError).FirstOrDefault(e => e is not null),
+        parts.Sum(p => p.Answered), parts.SelectMany(p => p.AckedIds).ToList());
 }

@@ -13,6 +13,14 @@ internal readonly record struct ProcessSample(long RssKb, long PeakRssKb, double
     public double RssMb => RssKb / 1024.0;
     public double PeakRssMb => PeakRssKb / 1024.0;
 
+    /// <summary>Several processes as one: CPU and context switches added, memory the largest process's.</summary>
+    public static ProcessSample Combine(IEnumerable<ProcessSample> samples)
+    {
+        var all = samples.ToList();
+        return new ProcessSample(all.Max(s => s.RssKb), all.Max(s => s.PeakRssKb), all.Sum(s => s.CpuSeconds),
+            all.Sum(s => s.VoluntarySwitches), all.Sum(s => s.InvoluntarySwitches));
+    }
+
     public static ProcessSample Read(int pid)
     {
         long rss = 0, hwm = 0, voluntary = 0, involuntary = 0;

@@ -130,6 +130,19 @@ internal sealed class BucketHistogram(List<Bucket> buckets, double sum, double c
     public double Count => count;
     public double Mean => count == 0 ? double.NaN : sum / count;
 
+    /// <summary>The same histogram of two processes, added (nodes of one deployment).</summary>
+    public BucketHistogram Plus(BucketHistogram other)
+    {
+        if (other.Count == 0 && other.Buckets.Count == 0)
+            return this;
+        if (count == 0 && buckets.Count == 0)
+            return other;
+        var theirs = other.Buckets.ToDictionary(b => b.UpperBound, b => b.Cumulative);
+        return new BucketHistogram(
+            buckets.Select(b => new Bucket(b.UpperBound, b.Cumulative + theirs.GetValueOrDefault(b.UpperBound))).ToList(),
+            sum + other.Sum, count + other.Count);
+    }
+
     public BucketHistogram Minus(BucketHistogram before)
     {
         var earlier = before.Buckets.ToDictionary(b => b.UpperBound, b => b.Cumulative);

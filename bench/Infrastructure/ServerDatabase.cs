@@ -7,7 +7,7 @@ namespace Threadline.Bench.Infrastructure;
 /// from the harness to check what the API acknowledged (durability, runs per user) and to wait for runs
 /// to end. Only reads; while the server runs, WAL lets it read beside the server's writers.
 /// </summary>
-internal sealed class ServerDatabase(string dataDirectory, string fileName = "threadline.db") : IAsyncDisposable
+internal sealed class ServerDatabase(string dataDirectory, string fileName = "threadline.db") : IStoreReader
 {
     private SqliteConnection? _connection;
 
@@ -19,7 +19,7 @@ internal sealed class ServerDatabase(string dataDirectory, string fileName = "th
         await using var command = c.CreateCommand();
         command.CommandText = sql;
         var value = await command.ExecuteScalarAsync(ct);
-        return (T)Convert.ChangeType(value ?? 0L, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        return StoreReaderQueries.Scalar<T>(value);
     }
 
     public async Task<List<object?[]>> RowsAsync(string sql, CancellationToken ct)
@@ -28,37 +28,7 @@ internal sealed class ServerDatabase(string dataDirectory, string fileName = "th
         await using var command = c.CreateCommand();
         command.CommandText = sql;
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync(ct))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
-    }
-
-    /// <summary>How many of <paramref name="ids"/> are in the <c>id</c> column of <paramref name="table"/>.</summary>
-    public async Task<int> CountPresentAsync(IEnumerable<string> ids, string table, CancellationToken ct)
-    {
-        var stored = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var row in await RowsAsync($"SELECT id FROM {table}", ct))
-            stored.Add((string)row[0]!);
-        return ids.Count(stored.Contains);
-    }
-
-    /// <summary>Polls until <paramref name="sql"/> (a count) reaches <paramref name="expected"/> or the deadline passes; returns the last count.</summary>
-    public async Task<long> WaitForCountAsync(string sql, long expected, TimeSpan timeout, CancellationToken ct, TimeSpan? every = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var count = await ScalarAsync<long>(sql, ct);
-            if (count >= expected || DateTime.UtcNow > deadline)
-                return count;
-            await Task.Delay(every ?? TimeSpan.FromMilliseconds(100), ct);
-        }
+        return await StoreReaderQueries.ReadAllAsync(reader, ct);
     }
 
     public async ValueTask DisposeAsync()

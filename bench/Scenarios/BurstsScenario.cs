@@ -30,10 +30,7 @@ internal static class BurstsScenario
             $"`POST .../messages` and `POST .../runs`, each retried every {o.RetryMs} ms while it answers 400 (a run is active). " +
             "Time to the last answer = from the first message sent to the end of the last run; answer time per user = from the user's first message to the end of their last run.";
 
-        var schedule = Enumerable.Range(0, o.Users).SelectMany(u => Enumerable.Range(0, o.MessagesPerUser).Select(k =>
-            (AtMs: ((double)u * o.ArrivalWindowMs / Math.Max(1, o.Users)) + (o.MessagesPerUser <= 1 ? 0 : (double)k * o.BurstSpreadMs / (o.MessagesPerUser - 1)), User: u, Index: k)))
-            .OrderBy(s => s.AtMs).ToList();
-        var firstSendMs = Enumerable.Range(0, o.Users).Select(u => (double)u * o.ArrivalWindowMs / Math.Max(1, o.Users)).ToArray();
+        var (schedule, firstSendMs) = Schedule(o);
 
         // :: Threadline: debounced runs
         {
@@ -51,16 +48,7 @@ internal static class BurstsScenario
             string? firstError = null;
             var (startUnixMs, elapsed) = await SendOnScheduleAsync(schedule, async (user, k) =>
             {
-                var body = new JsonObject
-                {
-                    ["assistant_id"] = assistant,
-                    ["thread"] = new JsonObject
-                    {
-                        ["external_id"] = $"user-{user}",
-                        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = $"user {user} message {k + 1}" }),
-                    },
-                    ["debounce_ms"] = o.DebounceMs,
-                };
+                var body = DebouncedMessage(assistant, user, k, o.DebounceMs);
                 var t0 = Stopwatch.GetTimestamp();
                 try
                 {
@@ -199,8 +187,29 @@ internal static class BurstsScenario
         }
     }
 
+    /// <summary>When each user's messages are sent (ms from the start, in order), and each user's first.</summary>
+    internal static (List<(double AtMs, int User, int Index)> Sends, double[] FirstSendMs) Schedule(BenchOptions o)
+    {
+        var sends = Enumerable.Range(0, o.Users).SelectMany(u => Enumerable.Range(0, o.MessagesPerUser).Select(k =>
+            (AtMs: ((double)u * o.ArrivalWindowMs / Math.Max(1, o.Users)) + (o.MessagesPerUser <= 1 ? 0 : (double)k * o.BurstSpreadMs / (o.MessagesPerUser - 1)), User: u, Index: k)))
+            .OrderBy(s => s.AtMs).ToList();
+        return (sends, Enumerable.Range(0, o.Users).Select(u => (double)u * o.ArrivalWindowMs / Math.Max(1, o.Users)).ToArray());
+    }
+
+    /// <summary>Message <paramref name="k"/> of a user's burst: <c>POST /v1/threads/runs</c> on the user's thread (by external id), debounced.</summary>
+    internal static JsonObject DebouncedMessage(string assistant, int user, int k, int debounceMs) => new()
+    {
+        ["assistant_id"] = assistant,
+        ["thread"] = new JsonObject
+        {
+            ["external_id"] = $"user-{user}",
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = $"user {user} message {k + 1}" }),
+        },
+        ["debounce_ms"] = debounceMs,
+    };
+
     /// <summary>Fires each send at its time (not waiting for earlier ones); returns the start as unix ms and the seconds until every send was answered.</summary>
-    private static async Task<(long StartUnixMs, double Seconds)> SendOnScheduleAsync(List<(double AtMs, int User, int Index)> schedule,
+    internal static async Task<(long StartUnixMs, double Seconds)> SendOnScheduleAsync(List<(double AtMs, int User, int Index)> schedule,
         Func<int, int, Task> send, CancellationToken ct)
     {
         var tasks = new List<Task>(schedule.Count);
@@ -218,7 +227,7 @@ internal static class BurstsScenario
     }
 
     /// <summary>Waits (bounded) until no run is queued or active; returns how many still are.</summary>
-    private static async Task<long> WaitForRunsAsync(ServerDatabase db, CancellationToken ct)
+    internal static async Task<long> WaitForRunsAsync(IStoreReader db, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -230,16 +239,16 @@ internal static class BurstsScenario
         }
     }
 
-    private static async Task<Dictionary<string, int>> RunsPerUserAsync(ServerDatabase db, CancellationToken ct) =>
-        (await db.RowsAsync("SELECT t.external_id, count(r.id) FROM threads t LEFT JOIN runs r ON r.thread_id = t.id GROUP BY t.id", ct))
+    internal static async Task<Dictionary<string, int>> RunsPerUserAsync(IStoreReader db, CancellationToken ct) =>
+        (await db.RowsAsync("SELECT t.external_id, count(r.id) FROM threads t LEFT JOIN runs r ON r.thread_id = t.id GROUP BY t.id, t.external_id", ct))
             .ToDictionary(r => (string?)r[0] ?? "", r => Convert.ToInt32(r[1]));
 
-    private sealed record Answers(LatencyStats PerUser, double LastAnswerSeconds);
+    internal sealed record Answers(LatencyStats PerUser, double LastAnswerSeconds);
 
     /// <summary>Per user: from the first message sent to the end of the user's last run.</summary>
-    private static async Task<Answers> AnswerTimesAsync(ServerDatabase db, long startUnixMs, double[] firstSendMs, CancellationToken ct)
+    internal static async Task<Answers> AnswerTimesAsync(IStoreReader db, long startUnixMs, double[] firstSendMs, CancellationToken ct)
     {
-        var rows = await db.RowsAsync("SELECT t.external_id, MAX(r.ended_at_ms) FROM threads t JOIN runs r ON r.thread_id = t.id GROUP BY t.id", ct);
+        var rows = await db.RowsAsync("SELECT t.external_id, MAX(r.ended_at_ms) FROM threads t JOIN runs r ON r.thread_id = t.id GROUP BY t.id, t.external_id", ct);
         var perUser = new List<double>();
         long last = startUnixMs;
         foreach (var row in rows)
@@ -254,7 +263,7 @@ internal static class BurstsScenario
     }
 
     /// <summary>Replies whose text holds one line per message of the burst (the echo model answers every user message it saw).</summary>
-    private static async Task<int> RepliesSeeingAllAsync(ServerDatabase db, int messagesPerUser, CancellationToken ct)
+    private static async Task<int> RepliesSeeingAllAsync(IStoreReader db, int messagesPerUser, CancellationToken ct)
     {
         var count = 0;
         foreach (var row in await db.RowsAsync("SELECT content FROM messages WHERE role = 'assistant'", ct))

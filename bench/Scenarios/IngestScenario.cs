@@ -13,8 +13,8 @@ namespace Threadline.Bench.Scenarios;
 /// </summary>
 internal static class IngestScenario
 {
-    private const string Body = """{"role":"user","content":"Hello! My order #4521 has not arrived yet. Can you check where it is?"}""";
-    private const string MessagesPath = "v1/threads/{id}/messages";
+    internal const string Body = """{"role":"user","content":"Hello! My order #4521 has not arrived yet. Can you check where it is?"}""";
+    internal const string MessagesPath = "v1/threads/{id}/messages";
     private const string Limit = "durable-storage limit (Kestrel + SQLite group commit)";
     private const string Bare = "bare endpoint (Kestrel, no storage)";
 

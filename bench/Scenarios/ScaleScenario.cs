@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
 using Threadline.Bench.Infrastructure;
 using Threadline.Bench.Reporting;
 
@@ -15,9 +13,6 @@ namespace Threadline.Bench.Scenarios;
 /// </summary>
 internal static class ScaleScenario
 {
-    private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    private const int PositionSpacing = 1 << 16;
-
     private sealed record StoreRun(int Threads, int Messages, LoadResult Load, LoadResult Single, ProcessSample Idle, ProcessSample After, double LoadSeconds, long DbBytes);
 
     public static async Task RunAsync(BenchContext ctx, ScenarioResult result, CancellationToken ct)
@@ -73,99 +68,38 @@ internal static class ScaleScenario
         await using (var migrate = await ctx.StartThreadlineAsync(dir, ["--Threadline:Queue:Enabled=false"], ct))
             await migrate.StopAsync();
         var clock = Stopwatch.StartNew();
-        var threadIds = await WriteRowsAsync(Path.Combine(dir, "threadline.db"), threads, messages, ct);
+        var threadIds = await SqliteSeed.WriteAsync(Path.Combine(dir, "threadline.db"), threads, messages, ct);
         var loadSeconds = clock.Elapsed.TotalSeconds;
         var dbBytes = new FileInfo(Path.Combine(dir, "threadline.db")).Length;
         ctx.Log($"wrote {threads:N0} threads and {messages:N0} messages into SQLite in {loadSeconds:0.0} s ({dbBytes / 1024 / 1024} MB)");
 
         await using var server = await ctx.StartThreadlineAsync(dir, [], ct);
-        // Let start-up work settle before the idle reading.
-        await Task.Delay(TimeSpan.FromSeconds(o.Smoke ? 0.2 : 2), ct);
-        var idle = server.Sample();
-
-        var list = new LoadRequest("GET", "v1/threads/{id}/messages?limit=20", null) { Ids = threadIds };
-        var window = TimeSpan.FromSeconds(o.ScaleSeconds);
-        var load = await ctx.Load.RunAsync(list, o.ScaleClients, TimeSpan.FromSeconds(WarmupSeconds(o)), window, server, ct);
-        // One client alone: the latency of a listing without queueing behind others on 2 cores.
-        var single = await ctx.Load.RunAsync(list, 1, TimeSpan.Zero, window, server, ct);
-        var after = server.Sample();
+        var (load, single, idle, after) = await ListLatestAsync(ctx, server, threadIds, ct);
         ctx.Log($"{threads:N0} threads: list p50 {load.Stats.P50:0.00} ms p99 {load.Stats.P99:0.00} ms, {load.Throughput:0}/s ({o.ScaleClients} clients); one client p99 {single.Stats.P99:0.00} ms; RSS idle {idle.RssMb:0} MB, after {after.RssMb:0} MB");
         await server.StopAsync();
         ctx.Discard(dir);
         return new StoreRun(threads, messages, load, single, idle, after, loadSeconds, dbBytes);
     }
 
-    private static double WarmupSeconds(BenchOptions o) => o.Smoke ? 0.5 : 2;
+    /// <summary>What the listing measured: with the scenario's clients, with one alone, and the server before and after.</summary>
+    internal sealed record Listing(LoadResult Load, LoadResult Single, ProcessSample Idle, ProcessSample After);
 
-    /// <summary>Threads and their messages, as the server writes them (project "default", positions k × 2^16).</summary>
-    private static async Task<string[]> WriteRowsAsync(string path, int threads, int messages, CancellationToken ct)
+    /// <summary>
+    /// The latest 20 messages of random threads of a started server's store: <c>--scale-clients</c> connections
+    /// after a warm-up, then one connection alone (the latency of a listing without queueing behind others on 2 cores).
+    /// </summary>
+    internal static async Task<Listing> ListLatestAsync(BenchContext ctx, ServiceProcess server, string[] threadIds, CancellationToken ct)
     {
-        var ids = new string[threads];
-        await using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
-        await c.OpenAsync(ct);
-        await using (var pragma = c.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;";
-            await pragma.ExecuteNonQueryAsync(ct);
-        }
-        await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
-        await using var thread = c.CreateCommand();
-        thread.Transaction = tx;
-        thread.CommandText = "INSERT INTO threads (id, project_id, created_at, external_id, tool_resources, metadata, last_position) VALUES ($id, 'default', $at, NULL, NULL, '{}', $last)";
-        var tId = thread.Parameters.Add("$id", SqliteType.Text);
-        var tAt = thread.Parameters.Add("$at", SqliteType.Integer);
-        var tLast = thread.Parameters.Add("$last", SqliteType.Integer);
-        await using var message = c.CreateCommand();
-        message.Transaction = tx;
-        message.CommandText = """
-            INSERT INTO messages (id, project_id, thread_id, position, created_at, status, incomplete_reason, completed_at, incomplete_at,
-                                  role, content, assistant_id, run_id, attachments, metadata)
-            VALUES ($id, 'default', $thread, $position, $at, 'completed', NULL, $completed, NULL, $role, $content, $assistant, NULL, '[]', '{}')
-            """;
-        var mId = message.Parameters.Add("$id", SqliteType.Text);
-        var mThread = message.Parameters.Add("$thread", SqliteType.Text);
-        var mPosition = message.Parameters.Add("$position", SqliteType.Integer);
-        var mAt = message.Parameters.Add("$at", SqliteType.Integer);
-        var mCompleted = message.Parameters.Add("$completed", SqliteType.Integer);
-        var mRole = message.Parameters.Add("$role", SqliteType.Text);
-        var mContent = message.Parameters.Add("$content", SqliteType.Text);
-        var mAssistant = message.Parameters.Add("$assistant", SqliteType.Text);
-        thread.Prepare();
-        message.Prepare();
-
-        var start = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 86_400;
-        for (var t = 0; t < threads; t++)
-        {
-            var count = (messages / threads) + (t < messages % threads ? 1 : 0);
-            ids[t] = Id("thread");
-            tId.Value = ids[t];
-            tAt.Value = start + t;
-            tLast.Value = count;
-            await thread.ExecuteNonQueryAsync(ct);
-            for (var k = 1; k <= count; k++)
-            {
-                var user = k % 2 == 1;
-                mId.Value = Id("msg");
-                mThread.Value = ids[t];
-                mPosition.Value = (long)k * PositionSpacing;
-                mAt.Value = start + t + k;
-                mCompleted.Value = user ? DBNull.Value : start + t + k;
-                mRole.Value = user ? "user" : "assistant";
-                mContent.Value = user
-                    ? $$$"""[{"type":"text","text":{"value":"Message {{{k}}} of thread {{{t}}}: where is my order?","annotations":[]}}]"""
-                    : $$$"""[{"type":"text","text":{"value":"Reply {{{k}}} of thread {{{t}}}: it ships tomorrow, sorry for the wait.","annotations":[]}}]""";
-                mAssistant.Value = user ? DBNull.Value : "asst_benchScaleAssistant0001";
-                await message.ExecuteNonQueryAsync(ct);
-            }
-        }
-        await tx.CommitAsync(ct);
-        await using (var checkpoint = c.CreateCommand())
-        {
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            await checkpoint.ExecuteNonQueryAsync(ct);
-        }
-        return ids;
+        var o = ctx.Options;
+        // Let start-up work settle before the idle reading.
+        await Task.Delay(TimeSpan.FromSeconds(o.Smoke ? 0.2 : 2), ct);
+        var idle = server.Sample();
+        var list = new LoadRequest("GET", "v1/threads/{id}/messages?limit=20", null) { Ids = threadIds };
+        var window = TimeSpan.FromSeconds(o.ScaleSeconds);
+        var load = await ctx.Load.RunAsync(list, o.ScaleClients, TimeSpan.FromSeconds(WarmupSeconds(o)), window, server, ct);
+        var single = await ctx.Load.RunAsync(list, 1, TimeSpan.Zero, window, server, ct);
+        return new Listing(load, single, idle, server.Sample());
     }
 
-    private static string Id(string prefix) => prefix + "_" + new string(RandomNumberGenerator.GetItems<char>(Alphabet, 24));
+    internal static double WarmupSeconds(BenchOptions o) => o.Smoke ? 0.5 : 2;
 }

@@ -12,10 +12,10 @@ namespace Threadline.Bench.Scenarios;
 /// </summary>
 internal static class StreamingScenario
 {
-    private const string Model = "fake-model";
+    internal const string Model = "fake-model";
 
     /// <summary>Client-side times of one phase: to the first token, to the end of the stream, and runs per second.</summary>
-    private sealed record Phase(LatencyStats Ttft, LatencyStats Totals, long Errors, double Rate);
+    internal sealed record Phase(LatencyStats Ttft, LatencyStats Totals, long Errors, double Rate);
 
     public static async Task RunAsync(BenchContext ctx, ScenarioResult result, CancellationToken ct)
     {
@@ -42,13 +42,7 @@ internal static class StreamingScenario
 
         // :: Threadline
         var dir = ctx.NewDataDirectory("streaming");
-        await using (var server = await ctx.StartThreadlineAsync(dir,
-        [
-            "--Threadline:Models:Providers:0:Name=fake",
-            $"--Threadline:Models:Providers:0:BaseUrl={new Uri(fake.BaseUrl, "v1")}",
-            "--Threadline:Models:Providers:0:ApiKey=bench",
-            "--Threadline:Models:Providers:0:Models:0=*",
-        ], ct))
+        await using (var server = await ctx.StartThreadlineAsync(dir, FakeProvider(fake), ct))
         {
             using var api = Http.Client(new Uri(server.BaseUrl, "v1/"));
             using var root = Http.Client(server.BaseUrl);
@@ -102,8 +96,17 @@ internal static class StreamingScenario
         ctx.Discard(dir);
     }
 
+    /// <summary>Settings that make the fake upstream Threadline's provider of every model.</summary>
+    internal static string[] FakeProvider(ServiceProcess fake) =>
+    [
+        "--Threadline:Models:Providers:0:Name=fake",
+        $"--Threadline:Models:Providers:0:BaseUrl={new Uri(fake.BaseUrl, "v1")}",
+        "--Threadline:Models:Providers:0:ApiKey=bench",
+        "--Threadline:Models:Providers:0:Models:0=*",
+    ];
+
     /// <summary><paramref name="conversations"/> concurrent conversations each doing <paramref name="rounds"/> runs in turn.</summary>
-    private static async Task<Phase> DriveAsync(int conversations, int rounds, Func<int, Task<StreamOutcome?>> run, CancellationToken ct)
+    internal static async Task<Phase> DriveAsync(int conversations, int rounds, Func<int, Task<StreamOutcome?>> run, CancellationToken ct)
     {
         var ttft = new LatencyRecorder();
         var totals = new LatencyRecorder();
@@ -134,7 +137,7 @@ internal static class StreamingScenario
         return new Phase(ttft.Stats(), totals.Stats(), ttft.Errors, ttft.Count / seconds);
     }
 
-    private static Task<StreamOutcome?> ThreadlineAsync(HttpClient api, string assistant, int conversation, CancellationToken ct)
+    internal static Task<StreamOutcome?> ThreadlineAsync(HttpClient api, string assistant, int conversation, CancellationToken ct)
     {
         var body = new JsonObject
         {
@@ -145,7 +148,7 @@ internal static class StreamingScenario
         return EventStream.PostAsync(api, "threads/runs", body, EventStream.ThreadlineRun("done"), ct);
     }
 
-    private static Task<StreamOutcome?> DirectAsync(HttpClient upstream, CancellationToken ct)
+    internal static Task<StreamOutcome?> DirectAsync(HttpClient upstream, CancellationToken ct)
     {
         var body = new JsonObject
         {
