@@ -29,7 +29,7 @@ internal sealed class Deployment : IAsyncDisposable
         var arguments = store.Settings.Concat(settings).ToList();
         var nodes = new List<ServiceProcess> { await ctx.StartThreadlineAsync(store.DataDirectory, arguments, ct) };
         var others = Enumerable.Range(1, topology.Nodes - 1)
-            .Select(i => ctx.StartThreadlineAsync(ctx.NewDataDirectory($"node{i}"), arguments, ct));
+            .Select(i => ctx.StartThreadlineAsync(ctx.NewDataDirectory($"node{i}"), [.. arguments, .. topology.NodeSettings(i)], ct));
         nodes.AddRange(await Task.WhenAll(others));
         return new Deployment(topology, store, nodes, store.PostgresConnection is null ? null : (await ctx.PostgresAsync(ct)).Cpu);
     }

@@ -6,7 +6,8 @@ namespace Threadline.Bench.Scenarios.Postgres;
 
 /// <summary>
 /// pg-streaming: the streaming scenario's streamed runs against the fake upstream on SQLite (1 node),
-/// PostgreSQL (1 node) and PostgreSQL (3 nodes, the runs and conversations dealt to them round-robin).
+/// PostgreSQL (1 node), PostgreSQL (3 nodes, the runs and conversations dealt to them round-robin), and
+/// PostgreSQL with every stream read through a node that does not execute it (the relay's cost).
 /// </summary>
 internal static class PgStreamingScenario
 {
@@ -20,10 +21,11 @@ internal static class PgStreamingScenario
             $"{o.TokenIntervalMs} ms apart): after {warmups} warm-up runs, {o.SoloRuns} streamed runs one after another, then {o.Conversations} concurrent conversations " +
             $"of {o.StreamRounds} runs each (`POST /v1/threads/runs`, `stream: true`, time to first token = until the first `thread.message.delta`). " +
             "With 3 nodes the runs one after another take the nodes in turn and conversation c stays on node c mod 3. " +
+            "Relayed: 2 nodes, the second with its queue off takes every request, so the first executes every run and the second relays each stream live. " +
             $"CPU per run = over the {o.Conversations}-conversation phase, each node's and PostgreSQL's.";
 
         await using var fake = await ctx.StartFakeUpstreamAsync(o.FirstTokenMs, o.Tokens, o.TokenIntervalMs, ct);
-        var measured = await StorageComparison.EachAsync(ctx, result, Topology.Compared, async (topology, store) =>
+        var measured = await StorageComparison.EachAsync(ctx, result, [.. Topology.Compared, Topology.PostgresRelayed], async (topology, store) =>
         {
             await using var deployment = await Deployment.StartAsync(ctx, topology, store, StreamingScenario.FakeProvider(fake), ct);
             using var clients = new NodeClients(deployment);
