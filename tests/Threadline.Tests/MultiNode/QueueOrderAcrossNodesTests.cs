@@ -58,25 +58,28 @@ public sealed class QueueOrderAcrossNodesTests(ITestOutputHelper output)
         });
 
         Assert.True(errors.IsEmpty, $"{errors.Count} failed calls:\n{string.Join("\n", errors.Take(20))}");
+
+        // :: A place of its own for each run, 1 to 12, in creation order: read at once, while the slow runs hold the threads.
+        foreach (var (thread, t) in threads.Select((thread, t) => (thread, t)))
+        {
+            var byCreation = (await RunTable.ReadThreadAsync(setup, thread)).Where(r => r.Id != blockers[t]).OrderBy(r => r.CreationOrder).Select(r => r.Id).ToList();
+            var byPlace = answers.Where(a => a.Thread == thread).OrderBy(a => a.Position).ToList();
+            Assert.True(byPlace.Select(a => a.Position).SequenceEqual(Enumerable.Range(1, RunsPerThread).Select(p => (long?)p)),
+                $"places on {thread}: {string.Join(", ", byPlace.Select(a => a.Position))} (expected 1 to {RunsPerThread}, each once)");
+            Assert.True(byPlace.Select(a => a.Run).SequenceEqual(byCreation),
+                $"places on {thread} disagree with the creation order:\n  by place {string.Join(" ", byPlace.Select(a => a.Run))}\n  created  {string.Join(" ", byCreation)}");
+        }
+
         var rows = await RunTable.WaitUntilAllTerminalAsync(setup, Threads * (RunsPerThread + 1), TimeSpan.FromSeconds(60));
         var owners = rows.Where(r => !blockers.Contains(r.Id)).Select(r => r.LeaseOwner).Distinct().Count();
         output.WriteLine($"{Threads} threads x {RunsPerThread} runs made at once through {NodeCount} nodes; executed by {owners} nodes");
 
         foreach (var thread in rows.GroupBy(r => r.ThreadId))
         {
+            // Places are told relative to the thread's active run: they meant something only if it held the thread throughout.
             var blocker = Assert.Single(thread, r => blockers.Contains(r.Id));
-            var made = answers.Where(a => a.Thread == thread.Key).ToList();
-            // Places are told relative to the thread's active run: the test means something only if it held the thread throughout.
-            Assert.True(blocker.EndedAtMs > made.Max(a => a.AnsweredMs),
+            Assert.True(blocker.EndedAtMs > answers.Where(a => a.Thread == thread.Key).Max(a => a.AnsweredMs),
                 $"the slow run of {thread.Key} ended before every run was made; the places shifted under the test:\n  {blocker}");
-
-            // :: A place of its own for each run, 1 to 12, in creation order.
-            var byCreation = thread.Where(r => r != blocker).OrderBy(r => r.CreationOrder).Select(r => r.Id).ToList();
-            var byPlace = made.OrderBy(a => a.Position).ToList();
-            Assert.True(byPlace.Select(a => a.Position).SequenceEqual(Enumerable.Range(1, RunsPerThread).Select(p => (long?)p)),
-                $"places on {thread.Key}: {string.Join(", ", byPlace.Select(a => a.Position))} (expected 1 to {RunsPerThread}, each once)");
-            Assert.True(byPlace.Select(a => a.Run).SequenceEqual(byCreation),
-                $"places on {thread.Key} disagree with the creation order:\n  by place {string.Join(" ", byPlace.Select(a => a.Run))}\n  created  {string.Join(" ", byCreation)}");
 
             // :: One at a time, in creation order.
             Assert.All(thread, r => Assert.Equal("completed", r.Status));
