@@ -51,6 +51,9 @@ internal sealed class UserBurst
     public Func<JsonObject> RunBody { get; init; } = () => new JsonObject();
 
     public ConcurrentBag<BurstCall> Calls { get; } = [];
+
+    /// <summary>Every message answered 2xx (thread, message id), whatever became of its client's run call.</summary>
+    public ConcurrentBag<(string Thread, string Message)> AcknowledgedMessages { get; } = [];
     public ConcurrentBag<string> Errors { get; } = [];
 
     public static string TextOf(int user, int client) => $"user-{user} message {client}";
@@ -131,6 +134,7 @@ internal sealed class UserBurst
                 }
 
                 messageId = QueueApi.Id(message.AssertOk());
+                AcknowledgedMessages.Add((ThreadIds[user], messageId));
                 runSent = Now();
                 run = await QueueApi.CreateRunAsync(http, ThreadIds[user], body);
             }
