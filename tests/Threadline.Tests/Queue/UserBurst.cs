@@ -20,7 +20,18 @@ internal sealed record BurstCall(int User, int Client, string Text, string? Mess
 /// </summary>
 internal sealed class UserBurst
 {
-    public required ThreadlineServer Server { get; init; }
+    /// <summary>The server every client talks to, unless <see cref="ClientFor"/> says otherwise.</summary>
+    public ThreadlineServer? Server { get; init; }
+
+    /// <summary>
+    /// Makes client number <c>user * ClientsPerUser + k</c>, each its own <see cref="HttpClient"/>: a
+    /// client of another node of the database, or one that fails over between nodes. Default: one of
+    /// <see cref="Server"/>.
+    /// </summary>
+    public Func<int, HttpClient>? ClientFor { get; init; }
+
+    /// <summary>Whether one call of each kind goes first, on a thread of its own (see <see cref="WarmUpAsync"/>). Default true.</summary>
+    public bool WarmUp { get; init; } = true;
     public required string AssistantId { get; init; }
     public required int Users { get; init; }
 
@@ -40,6 +51,9 @@ internal sealed class UserBurst
     public Func<JsonObject> RunBody { get; init; } = () => new JsonObject();
 
     public ConcurrentBag<BurstCall> Calls { get; } = [];
+
+    /// <summary>Every message answered 2xx (thread, message id), whatever became of its client's run call.</summary>
+    public ConcurrentBag<(string Thread, string Message)> AcknowledgedMessages { get; } = [];
     public ConcurrentBag<string> Errors { get; } = [];
 
     public static string TextOf(int user, int client) => $"user-{user} message {client}";
@@ -47,13 +61,18 @@ internal sealed class UserBurst
     public async Task RunAsync()
     {
         var users = Users;
-        var clients = Enumerable.Range(0, users * ClientsPerUser).Select(_ => QueueApi.NewClient(Server)).ToArray();
+        var clientFor = ClientFor ?? (_ => QueueApi.NewClient(Server ?? throw new InvalidOperationException("a burst needs a Server or ClientFor")));
+        var clients = Enumerable.Range(0, users * ClientsPerUser).Select(clientFor).ToArray();
         try
         {
             // Open every connection first, so the burst measures the server, not TCP set-up.
             await QueueApi.ForEachAsync(clients, 32, async c => await QueueApi.GetAsync(c, "assistants?limit=1"));
 
-            await WarmUpAsync(clients[0]);
+            if (WarmUp)
+            {
+                await WarmUpAsync(clients[0]);
+            }
+
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var tasks = new List<Task>();
             for (var user = 0; user < users; user++)
@@ -115,6 +134,7 @@ internal sealed class UserBurst
                 }
 
                 messageId = QueueApi.Id(message.AssertOk());
+                AcknowledgedMessages.Add((ThreadIds[user], messageId));
                 runSent = Now();
                 run = await QueueApi.CreateRunAsync(http, ThreadIds[user], body);
             }

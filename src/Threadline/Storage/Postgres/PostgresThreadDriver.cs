@@ -106,13 +106,19 @@ internal sealed class PostgresThreadDriver(PostgresSession s) : IThreadDriver
             """, r => new ThreadQueueState(r.IsDBNull(0) ? null : r.GetString(0), (int)r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2)),
             ("id", threadId)) ?? new ThreadQueueState(null, 0, null);
 
-    public async ValueTask<IReadOnlyList<string>> ThreadClaimableListAsync(long nowMs, int max) =>
+    public async ValueTask<IReadOnlyList<string>> ThreadClaimableListAsync(long nowMs, int max)
+    {
         // Locked, so that the claims that follow hold their threads; threads another node is claiming
         // (or moving) right now are left to it.
-        await s.ListAsync("""
+        var threads = await s.ListAsync("""
             SELECT id FROM threads WHERE next_run_at_ms IS NOT NULL AND next_run_at_ms <= @now
             ORDER BY next_run_at_ms LIMIT @max FOR UPDATE SKIP LOCKED
             """, r => r.GetString(0), ("now", nowMs), ("max", (long)max));
+        // A thread listed may have been freed by another node's commit after this transaction read
+        // the clock: its claims must be stamped after that run's end, as after any other lock.
+        s.Locked();
+        return threads;
+    }
 
     public async ValueTask<string?> ThreadBlockingRunGetAsync(string threadId) => await BlockingRunAsync(threadId);
 
