@@ -29,15 +29,7 @@ internal sealed partial class RunLifecycle
 {
     public async ValueTask<RunCreateResult> CreateAsync(IStoreSession s, RunCreate create)
     {
-        // :: Step 1: times as the database orders the write; strict mode refuses before anything is
-        // written, also on a thread found by its external id.
-        var now = s.NowMs;
-        var run = create.Run with
-        {
-            CreatedAt = now / 1000,
-            CreatedAtMs = now,
-            EligibleAtMs = now + (create.Run.EligibleAtMs - create.Run.CreatedAtMs),
-        };
+        // :: Step 1: strict mode refuses before anything is written, also on a thread found by its external id.
         var strict = create.OnActive == OnActive.Reject;
         if (strict && create.NewThread?.Thread is { ExternalId: { } externalId } wanted
             && await s.Threads.ThreadFindByExternalIdAsync(wanted.ProjectId, externalId) is { } found
@@ -47,10 +39,19 @@ internal sealed partial class RunLifecycle
         // :: Step 2: the thread, made or found when it comes with the request, and held from here on.
         var thread = create.NewThread is { } newThread
             ? (await ThreadCreation.CreateAsync(s, newThread)).Thread
-            : await s.Threads.ThreadLockAsync(run.ProjectId, run.ThreadId);
+            : await s.Threads.ThreadLockAsync(create.Run.ProjectId, create.Run.ThreadId);
         if (thread is null)
             return new(null, null, false, ThreadMissing: true, null);
-        run = run with { ThreadId = thread.Id };
+        // Times as the database orders the write: read once the thread is held (perhaps after waiting
+        // for another node's transition of it), so that a quiet period starts when the call is applied.
+        var now = s.NowMs;
+        var run = create.Run with
+        {
+            ThreadId = thread.Id,
+            CreatedAt = now / 1000,
+            CreatedAtMs = now,
+            EligibleAtMs = now + (create.Run.EligibleAtMs - create.Run.CreatedAtMs),
+        };
         if (strict && await s.Threads.ThreadBlockingRunGetAsync(thread.Id) is { } blocking)
             return new(null, thread, false, false, blocking);
 
