@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL 15 cluster for the test suites: `start DIR` prints an Npgsql connection
 # string for it (trust authentication, 127.0.0.1 on a free port); `stop DIR` stops it and deletes DIR.
 # For the failover tests, an outage: `pause DIR [immediate|fast]` stops the server and keeps its data,
-# `restart DIR` starts it again on the same port.
+# `restart DIR` starts it again on the same port; `freeze DIR` stops its processes (SIGSTOP: a server
+# that hangs, as one whose host is gone), `thaw DIR` lets them go on.
 # Installs Debian's postgresql-15 when its binaries are missing. PostgreSQL refuses to run as root,
 # so as root the cluster runs as an unprivileged user (the system's "postgres", else "nobody").
 set -euo pipefail
@@ -56,6 +57,8 @@ case "${1:-}" in
   stop)
     dir=${2:?usage: cluster.sh stop DIR}
     if [ -f "$dir/bin" ]; then
+      # A frozen server would never see the stop.
+      "$0" thaw "$dir" 2>/dev/null || true
       run_as "'$(cat "$dir/bin")/pg_ctl' -D '$dir/data' -m immediate -w stop >/dev/null 2>&1" || true
     fi
     rm -rf "$dir"
@@ -68,6 +71,12 @@ case "${1:-}" in
     dir=${2:?usage: cluster.sh restart DIR}
     serve "$dir"
     ;;
+  freeze|thaw)
+    dir=${2:?usage: cluster.sh freeze|thaw DIR}
+    postmaster=$(head -1 "$dir/data/postmaster.pid")
+    [ "$1" = freeze ] && signal=STOP || signal=CONT
+    run_as "kill -$signal $postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
+    ;;
   *)
-    echo "usage: cluster.sh start|stop|pause|restart DIR" >&2; exit 2 ;;
+    echo "usage: cluster.sh start|stop|pause|restart|freeze|thaw DIR" >&2; exit 2 ;;
 esac

@@ -6,7 +6,8 @@ namespace Threadline.Tests.Infrastructure;
 /// A PostgreSQL cluster of one test's own (<c>tests/postgres/cluster.sh</c>, as <c>./test.sh</c> starts the
 /// suites' one), so that the test can take it down and bring it back without disturbing the others:
 /// <see cref="PauseAsync"/> stops the server and keeps its data, <see cref="RestartAsync"/> starts it
-/// again on the same port, <see cref="DisposeAsync"/> stops it and deletes it.
+/// again on the same port, <see cref="FreezeAsync"/> and <see cref="ThawAsync"/> make it hang and go on,
+/// <see cref="DisposeAsync"/> stops it and deletes it.
 /// </summary>
 internal sealed class PostgresCluster : IAsyncDisposable
 {
@@ -41,6 +42,12 @@ internal sealed class PostgresCluster : IAsyncDisposable
 
     /// <summary>Starts the paused server again on its port; returns once it accepts connections.</summary>
     public Task RestartAsync() => ScriptAsync("restart", _directory);
+
+    /// <summary>Stops the server's processes where they are (SIGSTOP): connections stay open and nothing answers, as when its host is gone.</summary>
+    public Task FreezeAsync() => ScriptAsync("freeze", _directory);
+
+    /// <summary>Lets the frozen processes go on (SIGCONT).</summary>
+    public Task ThawAsync() => ScriptAsync("thaw", _directory);
 
     public async ValueTask DisposeAsync()
     {
