@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster for the test suites: `start DIR` prints an Npgsql connection
 # string for it (trust authentication, 127.0.0.1 on a free port); `stop DIR` stops it and deletes DIR.
+# For the failover tests, an outage: `pause DIR [immediate|fast]` stops the server and keeps its data,
+# `restart DIR` starts it again on the same port; `freeze DIR` stops its processes (SIGSTOP: a server
+# that hangs, as one whose host is gone), `thaw DIR` lets them go on.
 # Installs Debian's postgresql-15 when its binaries are missing. PostgreSQL refuses to run as root,
 # so as root the cluster runs as an unprivileged user (the system's "postgres", else "nobody").
 set -euo pipefail
@@ -22,6 +25,15 @@ run_as() {
   fi
 }
 
+# Sized for several test servers at once; durability settings stay as in production (fsync on).
+serve() {
+  local dir=$1 bin port
+  bin=$(cat "$dir/bin") port=$(cat "$dir/port")
+  run_as "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
+    -o \"-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=400 \
+        -c shared_buffers=128MB -c fsync=on -c synchronous_commit=on\" start >'$dir/pg_ctl.log' 2>&1"
+}
+
 case "${1:-}" in
   start)
     dir=${2:?usage: cluster.sh start DIR}
@@ -37,20 +49,34 @@ case "${1:-}" in
     mkdir -p "$dir"
     chmod 0777 "$dir"
     run_as "'$bin/initdb' -D '$dir/data' -U postgres -A trust -E UTF8 --no-locale >'$dir/initdb.log' 2>&1"
-    # Sized for several test servers at once; durability settings stay as in production (fsync on).
-    run_as "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
-      -o \"-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=400 \
-          -c shared_buffers=128MB -c fsync=on -c synchronous_commit=on\" start >'$dir/pg_ctl.log' 2>&1"
     echo "$bin" >"$dir/bin"
+    echo "$port" >"$dir/port"
+    serve "$dir"
     echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
     ;;
   stop)
     dir=${2:?usage: cluster.sh stop DIR}
     if [ -f "$dir/bin" ]; then
+      # A frozen server would never see the stop.
+      "$0" thaw "$dir" 2>/dev/null || true
       run_as "'$(cat "$dir/bin")/pg_ctl' -D '$dir/data' -m immediate -w stop >/dev/null 2>&1" || true
     fi
     rm -rf "$dir"
     ;;
+  pause)
+    dir=${2:?usage: cluster.sh pause DIR [immediate|fast]}
+    run_as "'$(cat "$dir/bin")/pg_ctl' -D '$dir/data' -m '${3:-immediate}' -w -t 60 stop >>'$dir/pg_ctl.log' 2>&1"
+    ;;
+  restart)
+    dir=${2:?usage: cluster.sh restart DIR}
+    serve "$dir"
+    ;;
+  freeze|thaw)
+    dir=${2:?usage: cluster.sh freeze|thaw DIR}
+    postmaster=$(head -1 "$dir/data/postmaster.pid")
+    [ "$1" = freeze ] && signal=STOP || signal=CONT
+    run_as "kill -$signal $postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
+    ;;
   *)
-    echo "usage: cluster.sh start|stop DIR" >&2; exit 2 ;;
+    echo "usage: cluster.sh start|stop|pause|restart|freeze|thaw DIR" >&2; exit 2 ;;
 esac

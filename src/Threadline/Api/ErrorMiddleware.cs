@@ -8,6 +8,8 @@ namespace Threadline.Api;
 /// </summary>
 internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> logger)
 {
+    private const string DatabaseUnavailable = "database_unavailable";
+
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -22,8 +24,6 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         {
             // An outage or a failover: the client is told to come back soon; the cause is logged without a stack per request.
             LogUnavailable(logger, context.Request.Method, context.Request.Path, e.InnerException?.Message ?? e.Message);
-            if (!context.Response.HasStarted)
-                context.Response.Headers.RetryAfter = "1";
             await WriteAsync(context, Translate(e, context));
         }
         catch (Exception e)
@@ -42,7 +42,10 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
             new ApiException(bad.StatusCode, "The request body is too large.", "invalid_request_error", null, "request_too_large"),
         BadHttpRequestException bad => new ApiException(bad.StatusCode, bad.Message, "invalid_request_error"),
         Storage.StoreUnavailableException => new ApiException(StatusCodes.Status503ServiceUnavailable,
-            "The server's database is unavailable right now. Please retry your request in a moment.", "server_error", null, "database_unavailable"),
+            "The server's database is unavailable right now. Please retry your request in a moment.", "server_error", null, DatabaseUnavailable)
+            {
+                RetryAfter = TimeSpan.FromSeconds(1),
+            },
         _ => new ApiException(StatusCodes.Status500InternalServerError,
             "The server had an error while processing your request. Sorry about that!", "server_error"),
     };
@@ -51,6 +54,7 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
     {
         if (context.Response.HasStarted)
             return;
+        // The clear drops headers too: the error's own are set after it.
         context.Response.Clear();
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/json";

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Threadline.Runs;
 
@@ -11,7 +12,8 @@ namespace Threadline.Api;
 /// <c>event: &lt;name&gt;\ndata: &lt;json&gt;\n\n</c>, the stream ending with <c>event: done\ndata: [DONE]</c>.
 /// Frames go into the response's pipe without a flush each; the pipe is flushed when the source has
 /// nothing more ready (or much is buffered), so a burst costs one write, and a delta is sent the moment
-/// it is the last one there. A client that goes away stops the writing, not the run.
+/// it is the last one there. A client that goes away stops the writing, not the run. A failure once the
+/// stream has begun (the database went) ends it with an <c>error</c> frame holding the error object.
 /// </summary>
 internal static class EventStream
 {
@@ -36,6 +38,32 @@ internal static class EventStream
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The client left; the run goes on.
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            await WriteErrorAsync(pipe, e, response.HttpContext);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Begun, a stream can no longer tell a failure by its status: the hosted API's <c>error</c> event does
+    /// (the SDKs raise it), instead of an end that looks like a dropped connection. The caller rethrows, for
+    /// the error middleware to log.
+    /// </summary>
+    private static async Task WriteErrorAsync(UnflushedPipeStream pipe, Exception e, HttpContext http)
+    {
+        var error = ErrorEnvelope.From(ErrorMiddleware.Translate(e, http)).Error;
+        var frame = new SseFrame("error", JsonSerializer.SerializeToUtf8Bytes(error, WireJson.Info<ErrorBody>()));
+        try
+        {
+            await SseFormatter.WriteAsync(new[] { new SseItem<SseFrame>(frame, frame.Event) }.ToAsyncEnumerable(), pipe,
+                static (item, writer) => writer.Write(item.Data.Data), http.RequestAborted);
+            await pipe.FlushAsync(http.RequestAborted);
+        }
+        catch (Exception)
+        {
+            // The connection is gone too; the first failure is the one to report.
         }
     }
 

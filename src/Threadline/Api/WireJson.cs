@@ -63,6 +63,7 @@ internal static class WireJson
 [JsonSerializable(typeof(ListResponse<WebhookEndpointObject>))]
 [JsonSerializable(typeof(ListResponse<WebhookDeliveryObject>))]
 [JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(MessageDeltaObject))]
 [JsonSerializable(typeof(RunStepDeltaObject))]
 [JsonSerializable(typeof(EventEnvelope<RunEventData>))]

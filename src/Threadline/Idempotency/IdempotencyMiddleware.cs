@@ -71,9 +71,11 @@ internal sealed partial class IdempotencyMiddleware(
                 throw InUse(key);
             return;
         }
-        catch (Exception e) when (scope.Committed && !http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (scope.Committed && e is not StoreUnavailableException && !http.RequestAborted.IsCancellationRequested)
         {
-            // The work was done: its failure afterwards is the answer a retry gets too.
+            // The work was done: its failure afterwards is the answer a retry gets too. Not an outage's 503: a
+            // retry that replayed it would be told to retry for as long as the key is kept; unrecorded, the key's
+            // lock lapses and a retry learns the request was interrupted.
             if (e is not ApiException)
                 LogFailedAfterWork(logger, operation, e);
             await ErrorMiddleware.WriteAsync(http, ErrorMiddleware.Translate(e, http));

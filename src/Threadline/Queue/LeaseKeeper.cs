@@ -77,6 +77,10 @@ internal sealed partial class LeaseKeeper(
             {
                 await RunOnceAsync(stoppingToken);
             }
+            catch (StoreUnavailableException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogRenewUnavailable(logger, _held.Count, e.InnerException?.Message ?? e.Message);
+            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogRenewFailed(logger, _held.Count, e);
@@ -118,6 +122,9 @@ internal sealed partial class LeaseKeeper(
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Renewing {Count} leases failed; trying again at the next beat")]
     private static partial void LogRenewFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "Renewing {Count} leases failed, the database is unavailable ({Reason}); trying again at the next beat")]
+    private static partial void LogRenewUnavailable(ILogger logger, int count, string reason);
 
     [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Run {RunId}: attempt {Attempt} lost its lease to another claim; the execution stops and writes nothing more")]
     private static partial void LogLeaseLost(ILogger logger, string runId, int attempt);

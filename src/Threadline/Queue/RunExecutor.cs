@@ -70,6 +70,13 @@ internal sealed partial class RunExecutor(
             Publish(log, new RunStatusChanged(run with { Status = RunStatus.Cancelling }));
             return await FinishAsync(run, lease, reply, log, RunStatus.Cancelled, null, null, run.Usage);
         }
+        catch (StoreUnavailableException e) when (!ct.IsCancellationRequested)
+        {
+            // Nothing can be written now, not even a failure; the lease lapses and the run is taken over
+            // (I5), started again if it had stored no output, by whichever node reaches the database first.
+            LogStoreLost(logger, run.Id, run.Attempt, e.InnerException?.Message ?? e.Message);
+            return null;
+        }
         catch (ModelCallFailedException e)
         {
             LogModelFailed(logger, run.Id, e.Code);
@@ -293,6 +300,9 @@ internal sealed partial class RunExecutor(
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Run {RunId} released at shutdown: {Status}")]
     private static partial void LogReleased(ILogger logger, string runId, string status);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Run {RunId}: attempt {Attempt} stopped, the database is unavailable ({Reason}); the run is taken over once its lease lapses")]
+    private static partial void LogStoreLost(ILogger logger, string runId, int attempt, string reason);
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "Run {RunId} could not be released at shutdown; its lease will lapse")]
     private static partial void LogReleaseFailed(ILogger logger, string runId, Exception exception);

@@ -41,6 +41,12 @@ internal sealed partial class RunScheduler(
             {
                 wait = await RunOnceAsync(stoppingToken);
             }
+            catch (StoreUnavailableException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Expected while the database is away, so no stack; the listener's reconnection wakes the loop earlier.
+                LogPassUnavailable(logger, e.InnerException?.Message ?? e.Message);
+                wait = TimeSpan.FromSeconds(1);
+            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogPassFailed(logger, e);
@@ -121,6 +127,11 @@ internal sealed partial class RunScheduler(
                     while (next is not null)
                         next = await executor.ExecuteAsync(next.Run, next.EndedAt, CancellationToken.None);
                 }
+                catch (StoreUnavailableException e)
+                {
+                    // Ending the run (after a model failure or a cancel) could not be written: its lease lapses as above.
+                    LogExecutionInterrupted(logger, run.Id, e.InnerException?.Message ?? e.Message);
+                }
                 catch (Exception e)
                 {
                     LogExecutionFaulted(logger, run.Id, e);
@@ -188,6 +199,12 @@ internal sealed partial class RunScheduler(
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Scheduler pass failed; trying again in a second")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Scheduler pass: the database is unavailable ({Reason}); trying again in a second")]
+    private static partial void LogPassUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Run {RunId}: its end could not be written, the database is unavailable ({Reason}); the run is taken over once its lease lapses")]
+    private static partial void LogExecutionInterrupted(ILogger logger, string runId, string reason);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "The execution of run {RunId} faulted")]
     private static partial void LogExecutionFaulted(ILogger logger, string runId, Exception exception);

@@ -40,6 +40,12 @@ internal sealed partial class WebhookDispatcher(
             {
                 wait = (await RunOnceAsync(stoppingToken)).Next;
             }
+            catch (StoreUnavailableException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Expected while the database is away, so no stack; the listener's reconnection wakes the loop earlier.
+                LogPassUnavailable(logger, e.InnerException?.Message ?? e.Message);
+                wait = TimeSpan.FromSeconds(1);
+            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogPassFailed(logger, e);
@@ -194,6 +200,9 @@ internal sealed partial class WebhookDispatcher(
 
     [LoggerMessage(EventId = 601, Level = LogLevel.Error, Message = "Webhook dispatcher pass failed; trying again in a second")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 606, Level = LogLevel.Warning, Message = "Webhook dispatcher pass: the database is unavailable ({Reason}); trying again in a second")]
+    private static partial void LogPassUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 602, Level = LogLevel.Error, Message = "Webhook {EventId} to {EndpointId}: the attempt could not be recorded; it is tried again when its lock lapses")]
     private static partial void LogAttemptFailed(ILogger logger, string eventId, string endpointId, Exception exception);

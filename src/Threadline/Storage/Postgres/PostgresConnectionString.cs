@@ -21,11 +21,13 @@ internal static class PostgresConnectionString
         // write costs on the client, as with SQLite's prepared statements.
         if (builder.MaxAutoPrepare == 0)
             builder.MaxAutoPrepare = 128;
-        // Bounded waits, so that an outage answers 503 instead of hanging a request.
+        // Bounded waits, so that an outage answers 503 instead of hanging a request: a connection within 5 s,
+        // every store call (its statements, their commit) within 5 s too (PostgresStore bounds the whole call
+        // by the command timeout); Threadline's statements take milliseconds, one slower is a database in trouble.
         if (!Has(given, "Timeout"))
             builder.Timeout = 5;
         if (!Has(given, "Command Timeout"))
-            builder.CommandTimeout = 15;
+            builder.CommandTimeout = 5;
         if (!Has(given, "Keepalive"))
             builder.KeepAlive = 10;
         builder.ApplicationName ??= "threadline";

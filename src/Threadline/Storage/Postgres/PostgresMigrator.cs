@@ -44,7 +44,8 @@ internal sealed partial class PostgresMigrator(NpgsqlDataSource data, ILogger<Po
     private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, CancellationToken ct,
         params (string Name, object Value)[] parameters)
     {
-        await using var command = new NpgsqlCommand(sql, connection, tx);
+        // Unbounded: a script may take long on a large table, and a node waits on the lock while another applies it.
+        await using var command = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 0 };
         foreach (var (name, value) in parameters)
             command.Parameters.AddWithValue(name, value);
         await command.ExecuteNonQueryAsync(ct);

@@ -29,6 +29,31 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
         _node = database.Node;
         _logger = loggers.CreateLogger<PostgresStore>();
         _migrator = new PostgresMigrator(_data, loggers.CreateLogger<PostgresMigrator>());
+        var csb = new NpgsqlConnectionStringBuilder(_data.ConnectionString);
+        _budget = csb.CommandTimeout > 0 ? TimeSpan.FromSeconds(csb.CommandTimeout) : Timeout.InfiniteTimeSpan;
+    }
+
+    /// <summary>
+    /// How long one call (its connection, statements and commit) may take before it answers unavailable: the
+    /// command timeout, for the whole call. Npgsql alone gives up on a server that hangs (its host gone, no
+    /// reset) only after the command timeout plus a cancellation request that hangs as well, twice the
+    /// connect timeout more; so the call is left to Npgsql in the background, and its connection returns to
+    /// the pool when Npgsql is done with it. A write left so may still commit (as one whose connection broke
+    /// during its commit), which an Idempotency-Key retry finds out.
+    /// </summary>
+    private readonly TimeSpan _budget;
+
+    private async Task<T> BoundedAsync<T>(Task<T> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call.WaitAsync(_budget, ct);
+        }
+        catch (TimeoutException)
+        {
+            _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
     }
 
     public ChangeFeed Changes => _database.Changes;
@@ -39,13 +64,18 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
     {
         try
         {
-            await using var connection = await _data.OpenConnectionAsync(ct);
-            return await work(new PostgresSession(connection, null, _time));
+            return await BoundedAsync(ReadOnceAsync(work, ct), ct);
         }
         catch (Exception e) when (Unavailable(e, ct))
         {
             throw new StoreUnavailableException("The database is unavailable.", e);
         }
+    }
+
+    private async Task<T> ReadOnceAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
+    {
+        await using var connection = await _data.OpenConnectionAsync(ct);
+        return await work(new PostgresSession(connection, null, _time));
     }
 
     public async Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
@@ -55,7 +85,7 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
         {
             try
             {
-                var (result, changes) = await RunOnceAsync(enlisted, ct);
+                var (result, changes) = await BoundedAsync(RunOnceAsync(enlisted, ct), ct);
                 committed?.Invoke();
                 Changes.Publish(changes);
                 return result;
