@@ -75,6 +75,7 @@ internal sealed partial class RunExecutor(
             // Nothing can be written now, not even a failure; the lease lapses and the run is taken over
             // (I5), started again if it had stored no output, by whichever node reaches the database first.
             LogStoreLost(logger, run.Id, run.Attempt, e.InnerException?.Message ?? e.Message);
+            log.Fail(e);
             return null;
         }
         catch (ModelCallFailedException e)

@@ -46,6 +46,8 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
                 {
                     Interlocked.Decrement(ref log.Readers);
                 }
+                if (log.Fault is { } fault)
+                    throw fault; // the database is gone for now: the stream ends with the error, without waiting on it again
                 afterAttempt = log.Attempt; // the execution stopped without an ending (lost, or released at shutdown)
             }
 
@@ -99,8 +101,9 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
 
     /// <summary>
     /// An execution's log from its first event until it closes. A mirror may fall silent (the node
-    /// executing it died, or the relay failed): once the database says the execution is over, it
-    /// gets <see cref="MirrorGrace"/> to catch up before the stream turns to the database.
+    /// executing it died, the relay failed, the database hangs): at each change of the run, and at
+    /// least every <see cref="Recheck"/>, the database is asked; once it says the execution is over,
+    /// the mirror gets <see cref="MirrorGrace"/> to catch up before the stream turns to the database.
     /// </summary>
     private async IAsyncEnumerable<RunEvent> FollowAsync(RunEventLog log, Seen seen, bool mirrored, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -133,7 +136,7 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
                 }
                 else if (changed is null)
                     await next.WaitAsync(ct);
-                else if (await Task.WhenAny(next, changed).WaitAsync(ct) == changed && await ExecutionOverAsync(log, ct))
+                else if (await Task.WhenAny(next, changed, Task.Delay(Recheck, time, ct)) != next && await ExecutionOverAsync(log, ct))
                     giveUpAt = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)MirrorGrace.TotalMilliseconds;
             }
         }

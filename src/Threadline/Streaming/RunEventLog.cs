@@ -22,6 +22,16 @@ internal sealed class RunEventLog(string runId, int attempt)
 
     public bool IsClosed { get; private set; }
 
+    /// <summary>Why the execution stopped without an ending it could store (the database unavailable): its streams end with it at once.</summary>
+    public Exception? Fault { get; private set; }
+
+    /// <summary>The execution stops for <paramref name="fault"/>; the log closes with it.</summary>
+    public void Fail(Exception fault)
+    {
+        Fault = fault;
+        Close();
+    }
+
     /// <summary>True once events were dropped for being past <see cref="MaxEvents"/>: a reader that starts at 0 misses some.</summary>
     public bool Truncated { get; private set; }
 

@@ -29,32 +29,9 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
         _node = database.Node;
         _logger = loggers.CreateLogger<PostgresStore>();
         _migrator = new PostgresMigrator(_data, loggers.CreateLogger<PostgresMigrator>());
-        var csb = new NpgsqlConnectionStringBuilder(_data.ConnectionString);
-        _budget = csb.CommandTimeout > 0 ? TimeSpan.FromSeconds(csb.CommandTimeout) : Timeout.InfiniteTimeSpan;
     }
 
-    /// <summary>
-    /// How long one call (its connection, statements and commit) may take before it answers unavailable: the
-    /// command timeout, for the whole call. Npgsql alone gives up on a server that hangs (its host gone, no
-    /// reset) only after the command timeout plus a cancellation request that hangs as well, twice the
-    /// connect timeout more; so the call is left to Npgsql in the background, and its connection returns to
-    /// the pool when Npgsql is done with it. A write left so may still commit (as one whose connection broke
-    /// during its commit), which an Idempotency-Key retry finds out.
-    /// </summary>
-    private readonly TimeSpan _budget;
-
-    private async Task<T> BoundedAsync<T>(Task<T> call, CancellationToken ct)
-    {
-        try
-        {
-            return await call.WaitAsync(_budget, ct);
-        }
-        catch (TimeoutException)
-        {
-            _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw;
-        }
-    }
+    private Task<T> BoundedAsync<T>(Task<T> call, CancellationToken ct) => _database.BoundedAsync(call, ct);
 
     public ChangeFeed Changes => _database.Changes;
 
