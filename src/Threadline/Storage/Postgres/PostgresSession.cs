@@ -7,7 +7,8 @@ namespace Threadline.Storage.Postgres;
 /// <summary>
 /// One pooled connection (inside a transaction, for writes) and the dialect's SQL on it. Npgsql
 /// prepares a statement on the server after its second use on a connection (Max Auto Prepare), so
-/// the SQL text is the key, as with SQLite's prepared statements.
+/// the SQL text is the key, as with SQLite's prepared statements. The SQL is written with
+/// <c>@name</c> parameters and sent with positional ones (<see cref="PositionalSql"/>).
 /// </summary>
 internal sealed class PostgresSession : IStoreSession
 {
@@ -62,10 +63,19 @@ internal sealed class PostgresSession : IStoreSession
 
     public NpgsqlCommand Command(string sql, (string Name, object? Value)[] parameters)
     {
-        var command = new NpgsqlCommand(sql, Connection, Transaction);
-        foreach (var (name, value) in parameters)
-            command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+        var positional = PositionalSql.Of(sql);
+        var command = new NpgsqlCommand(positional.Sql, Connection, Transaction);
+        foreach (var name in positional.Names)
+            command.Parameters.Add(new NpgsqlParameter { Value = Find(parameters, name) ?? DBNull.Value });
         return command;
+    }
+
+    private static object? Find((string Name, object? Value)[] parameters, string name)
+    {
+        foreach (var (given, value) in parameters)
+            if (given == name)
+                return value;
+        throw new InvalidOperationException($"The statement names @{name}, which was not given.");
     }
 
     public async ValueTask<int> ExecuteAsync(string sql, params (string Name, object? Value)[] parameters)
