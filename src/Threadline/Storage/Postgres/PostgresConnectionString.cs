@@ -30,6 +30,10 @@ internal static class PostgresConnectionString
             builder.CommandTimeout = 5;
         if (!Has(given, "Keepalive"))
             builder.KeepAlive = 10;
+        // Nothing of a session's state is set on a pooled connection (LISTEN has a connection of its own),
+        // so the reset Npgsql runs when a connection goes back to the pool is work for nothing on every write.
+        if (!Has(given, "No Reset On Close"))
+            builder.NoResetOnClose = true;
         builder.ApplicationName ??= "threadline";
         return builder.ConnectionString;
     }

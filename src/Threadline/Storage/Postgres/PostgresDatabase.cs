@@ -10,6 +10,7 @@ namespace Threadline.Storage.Postgres;
 internal sealed class PostgresDatabase : IAsyncDisposable
 {
     private int _disposed;
+    private readonly NpgsqlDataSource _listening;
 
     /// <summary>
     /// Npgsql cancels a timed-out command inline, opening a new connection to send the cancellation
@@ -29,7 +30,10 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         DataSource = builder.Build();
         Node = identity.Owner;
         // Real time for its reconnection back-off, whatever clock the queue runs on.
-        Listener = new PostgresChangeListener(DataSource, Changes, Node, TimeProvider.System, loggers.CreateLogger<PostgresChangeListener>());
+        // The listening connection is never pooled: a pooled connection is not reset (No Reset On Close),
+        // and one handed back still listening would hold up the server's notification queue.
+        _listening = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { Pooling = false } }.Build();
+        Listener = new PostgresChangeListener(_listening, Changes, Node, TimeProvider.System, loggers.CreateLogger<PostgresChangeListener>());
         var where = new NpgsqlConnectionStringBuilder(connectionString);
         Description = $"PostgreSQL at {where.Host}:{where.Port}/{where.Database}";
         Budget = where.CommandTimeout > 0 ? TimeSpan.FromSeconds(where.CommandTimeout) : Timeout.InfiniteTimeSpan;
@@ -88,6 +92,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         await Listener.DisposeAsync();
+        await _listening.DisposeAsync();
         await DataSource.DisposeAsync();
     }
 }
