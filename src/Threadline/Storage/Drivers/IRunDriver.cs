@@ -79,7 +79,8 @@ internal sealed record RunStatusSet(string RunId, string Status, long NowMs)
     public long? ExpiresAt { get; init; }
 }
 
-internal sealed record LapsedRun(string RunId, string ThreadId, string Status, int Attempt, bool WroteOutput);
+/// <summary>An execution whose lease lapsed; what it left is read again once its thread is held (the takeover decides from that).</summary>
+internal sealed record LapsedRun(string RunId, int Attempt);
 
 /// <summary>
 /// When the scheduler next has work (unix ms): a queue head becoming eligible, a wait for tool outputs

@@ -154,10 +154,10 @@ internal sealed class PostgresRunDriver(PostgresSession s) : IRunDriver
 
     public async ValueTask<IReadOnlyList<LapsedRun>> RunLapsedListAsync(long nowMs, int max) =>
         await s.ListAsync($"""
-            SELECT id, thread_id, status, attempt, EXISTS (SELECT 1 FROM run_steps st WHERE st.run_id = runs.id)
+            SELECT id, attempt
             FROM runs WHERE status IN {HeldStatuses} AND lease_expires_at_ms < @now
             ORDER BY lease_expires_at_ms LIMIT @max
-            """, r => new LapsedRun(r.GetString(0), r.GetString(1), r.GetString(2), (int)r.GetInt64(3), r.GetBoolean(4)),
+            """, r => new LapsedRun(r.GetString(0), (int)r.GetInt64(1)),
             ("now", nowMs), ("max", (long)max));
 
     public async ValueTask<IReadOnlyList<string>> RunExpiredListAsync(long nowSeconds, int max) =>
