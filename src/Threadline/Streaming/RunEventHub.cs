@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Threadline.Hosting;
+using Threadline.Telemetry;
 
 namespace Threadline.Streaming;
 
@@ -8,13 +10,22 @@ namespace Threadline.Streaming;
 /// closed, once no reader follows it; a stream of a run executed by another process follows the
 /// database instead (<see cref="RunEventFeed"/>).
 /// </summary>
-internal sealed class RunEventHub(TimeProvider time)
+internal sealed class RunEventHub
 {
-    /// <summary>Long enough for the stream that made the run to attach; later streams rebuild from the database.</summary>
-    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(5);
-
     private readonly ConcurrentDictionary<string, RunEventLog> _logs = new();
+    private readonly TimeProvider _time;
     private TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public RunEventHub(TimeProvider time, ThreadlineOptions options, ThreadlineMetrics metrics)
+    {
+        _time = time;
+        Linger = options.StreamLinger;
+        metrics.Observe("threadline.stream.event_logs", "Run event logs held in memory: one per execution here, until its streams are done with it.", () => _logs.Count);
+        metrics.Observe("threadline.stream.readers", "Streams (and relays to other nodes) reading those logs.", () => _logs.Values.Sum(l => Volatile.Read(ref l.Readers)));
+    }
+
+    /// <summary>Long enough for the stream that made the run to attach; later streams rebuild from the database.</summary>
+    public TimeSpan Linger { get; }
 
     public int Count => _logs.Count;
 
@@ -41,7 +52,7 @@ internal sealed class RunEventHub(TimeProvider time)
     {
         log.Close();
         ITimer? timer = null;
-        timer = time.CreateTimer(_ =>
+        timer = _time.CreateTimer(_ =>
         {
             if (Volatile.Read(ref log.Readers) == 0)
             {

@@ -39,7 +39,7 @@ public sealed class EndedStreamsLeaveNothingTests
 
         // :: The local run's log lingers for late streams, then goes; no waiter stays behind.
         Assert.Equal(1, hub.Count);
-        here.Advance(RunEventHub.Linger);
+        here.Advance(hub.Linger);
         Assert.Equal(0, hub.Count);
         Assert.Equal(0, here.Store.Changes.RunWaiterCount);
     }
