@@ -28,6 +28,13 @@ internal sealed class ThreadlineOptions
     /// <summary>Default upper bound on a debounced run's wait, in milliseconds.</summary>
     public long DefaultMaxWaitMs { get; set; } = 30_000;
 
+    /// <summary>
+    /// How long the live events of a run that no stream followed yet stay in memory after the run's
+    /// execution ended, for the stream that made the run to attach (later streams rebuild them from the
+    /// database). Default 5 s.
+    /// </summary>
+    public TimeSpan StreamLinger { get; set; } = TimeSpan.FromSeconds(5);
+
     public bool StrictByDefault => string.Equals(Concurrency, "reject", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The first problem with these options, or null when they are usable.</summary>
@@ -35,6 +42,7 @@ internal sealed class ThreadlineOptions
         Concurrency is not ("queue" or "reject") ? $"Threadline:Concurrency must be 'queue' or 'reject', not '{Concurrency}'."
         : SqliteSynchronous is not ("FULL" or "NORMAL" or "EXTRA") ? $"Threadline:SqliteSynchronous must be FULL, NORMAL or EXTRA, not '{SqliteSynchronous}'."
         : ApiKeys.Any(k => string.IsNullOrWhiteSpace(k.Key)) ? "Threadline:ApiKeys has an entry with an empty Key."
+        : StreamLinger < TimeSpan.Zero ? "Threadline:StreamLinger must not be negative."
         : MaxRequestBodyBytes < 1024 ? "Threadline:MaxRequestBodyBytes must be at least 1024."
         : null;
 }

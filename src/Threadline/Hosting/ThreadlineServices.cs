@@ -27,6 +27,8 @@ internal static class ThreadlineServices
         var options = services.AddThreadlineCore(builder.Configuration);
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ThreadlineMetrics.MeterName)
+            // Memory as the runtime and Kestrel see it: the GC heap left by the last collection, memory committed, buffers pooled.
+            .AddMeter(ThreadlineMetrics.RuntimeMeterName, ThreadlineMetrics.MemoryPoolMeterName)
             .AddAspNetCoreInstrumentation()
             // Npgsql's pool and command metrics (connections busy and idle, commands per second); none on SQLite.
             .AddNpgsqlInstrumentation()

@@ -32,7 +32,7 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
         {
             if (hub.Find(run.Id) is { } log && log.Attempt > afterAttempt)
             {
-                Interlocked.Increment(ref log.Readers);
+                hub.Follow(log);
                 try
                 {
                     await foreach (var e in FollowAsync(log, seen, mirrored: false, ct))
@@ -44,7 +44,7 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
                 }
                 finally
                 {
-                    Interlocked.Decrement(ref log.Readers);
+                    hub.Leave(log);
                 }
                 if (log.Fault is { } fault)
                     throw fault; // the database is gone for now: the stream ends with the error, without waiting on it again

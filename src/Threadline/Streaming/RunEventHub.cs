@@ -1,20 +1,33 @@
 using System.Collections.Concurrent;
+using Threadline.Hosting;
+using Threadline.Telemetry;
 
 namespace Threadline.Streaming;
 
 /// <summary>
 /// The live events of the runs this process executes, one log per run for its current execution.
-/// A log is opened by the executor, never by a reader, and is dropped <see cref="Linger"/> after it
-/// closed, once no reader follows it; a stream of a run executed by another process follows the
-/// database instead (<see cref="RunEventFeed"/>).
+/// A log is opened by the executor, never by a reader. It goes as soon as it is closed and its last
+/// reader left: the one stream of a run's execution is the one that made it (or resumed it), so a
+/// stream dropped mid-run leaves nothing once the run ends. A log no reader followed yet waits
+/// <see cref="Linger"/> for that stream. A stream of a run executed by another process follows a
+/// relay or the database instead (<see cref="RunEventFeed"/>).
 /// </summary>
-internal sealed class RunEventHub(TimeProvider time)
+internal sealed class RunEventHub
 {
-    /// <summary>Long enough for the stream that made the run to attach; later streams rebuild from the database.</summary>
-    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(5);
-
     private readonly ConcurrentDictionary<string, RunEventLog> _logs = new();
+    private readonly TimeProvider _time;
     private TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public RunEventHub(TimeProvider time, ThreadlineOptions options, ThreadlineMetrics metrics)
+    {
+        _time = time;
+        Linger = options.StreamLinger;
+        metrics.Observe("threadline.stream.event_logs", "Run event logs held in memory: one per execution here, until its streams are done with it.", () => _logs.Count);
+        metrics.Observe("threadline.stream.readers", "Streams (and relays to other nodes) reading those logs.", () => _logs.Values.Sum(l => l.Readers));
+    }
+
+    /// <summary>Long enough for the stream that made the run to attach; later streams rebuild from the database.</summary>
+    public TimeSpan Linger { get; }
 
     public int Count => _logs.Count;
 
@@ -36,20 +49,40 @@ internal sealed class RunEventHub(TimeProvider time)
 
     public void Publish(RunEventLog log, RunEvent e) => log.Append(e);
 
-    /// <summary>Ends the log; it stays readable for <see cref="Linger"/>, then goes once no reader follows it.</summary>
+    /// <summary>
+    /// Ends the log. It goes at once when its readers have been and gone, with its last reader when some
+    /// still read, and otherwise after <see cref="Linger"/> (unless a reader that came meanwhile still reads).
+    /// </summary>
     public void Close(RunEventLog log)
     {
-        log.Close();
-        ITimer? timer = null;
-        timer = time.CreateTimer(_ =>
+        switch (log.Close())
         {
-            if (Volatile.Read(ref log.Readers) == 0)
-            {
-                _logs.TryRemove(KeyValuePair.Create(log.RunId, log));
-                timer?.Dispose();
-            }
-        }, null, Linger, Linger);
+            case LogAfterClose.Done:
+                Drop(log);
+                break;
+            case LogAfterClose.Unread:
+                ITimer? timer = null;
+                timer = _time.CreateTimer(_ =>
+                {
+                    if (log.Readers == 0)
+                        Drop(log);
+                    timer?.Dispose();
+                }, null, Linger, Timeout.InfiniteTimeSpan);
+                break;
+        }
     }
+
+    /// <summary>A stream, or the relay to another node, starts reading the log.</summary>
+    public void Follow(RunEventLog log) => log.Follow();
+
+    /// <summary>The reader is done; a closed log goes with its last reader.</summary>
+    public void Leave(RunEventLog log)
+    {
+        if (log.Leave())
+            Drop(log);
+    }
+
+    private void Drop(RunEventLog log) => _logs.TryRemove(KeyValuePair.Create(log.RunId, log));
 
     public RunEventLog? Find(string runId) => _logs.GetValueOrDefault(runId);
 

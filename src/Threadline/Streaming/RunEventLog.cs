@@ -35,7 +35,32 @@ internal sealed class RunEventLog(string runId, int attempt)
     /// <summary>True once events were dropped for being past <see cref="MaxEvents"/>: a reader that starts at 0 misses some.</summary>
     public bool Truncated { get; private set; }
 
-    public int Readers;
+    private int _readers;
+    private bool _followed;
+
+    /// <summary>Streams (and relays to other nodes) reading the log now.</summary>
+    public int Readers
+    {
+        get { lock (_events) return _readers; }
+    }
+
+    /// <summary>A reader starts following the log.</summary>
+    public void Follow()
+    {
+        lock (_events)
+        {
+            _readers++;
+            _followed = true;
+        }
+    }
+
+    /// <summary>A reader is done with the log.</summary>
+    /// <returns>True when the log is closed and this was its last reader: nothing reads it again.</returns>
+    public bool Leave()
+    {
+        lock (_events)
+            return --_readers == 0 && IsClosed;
+    }
 
     public void Append(RunEvent e)
     {
@@ -54,15 +79,19 @@ internal sealed class RunEventLog(string runId, int attempt)
         signal.TrySetResult();
     }
 
-    public void Close()
+    /// <returns>Who may still read the log.</returns>
+    public LogAfterClose Close()
     {
         TaskCompletionSource signal;
+        LogAfterClose after;
         lock (_events)
         {
             IsClosed = true;
             signal = _appended;
+            after = _readers > 0 ? LogAfterClose.Read : _followed ? LogAfterClose.Done : LogAfterClose.Unread;
         }
         signal.TrySetResult();
+        return after;
     }
 
     /// <summary>The most events one read hands out: a reader far behind reads on in small batches, never a copy of all it missed.</summary>
@@ -84,4 +113,17 @@ internal sealed class RunEventLog(string runId, int attempt)
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Who may still read a log once it closed (<see cref="RunEventLog.Close"/>).</summary>
+internal enum LogAfterClose
+{
+    /// <summary>Followed, and every reader left (the stream that made the run has been and gone): nothing reads it again.</summary>
+    Done,
+
+    /// <summary>Readers have the last events to read; the last to leave ends it.</summary>
+    Read,
+
+    /// <summary>No reader came yet: the stream that made the run may still be on its way.</summary>
+    Unread,
 }

@@ -6,13 +6,19 @@ namespace Threadline.Telemetry;
 /// The latencies users feel, as histograms in milliseconds (exported at <c>/metrics</c>): how long a
 /// run waited in its queue, how fast a thread's next run follows the previous one, how late a
 /// debounced run starts, and the model's time to first token; and the store writer's load: how many
-/// writes wait, how many share a commit, how long a batch takes.
+/// writes wait, how many share a commit, how long a batch takes; and what streams hold in memory.
 /// </summary>
 internal sealed class ThreadlineMetrics
 {
     public const string MeterName = "Threadline";
     public const string WriterBatchSize = "threadline.store.writer.batch_size";
     public const string WriterQueueDepth = "threadline.store.writer.queue_depth";
+
+    /// <summary>The runtime's own meter: GC heap sizes after the last collection, committed memory, collections, working set.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
+    /// <summary>Kestrel's buffer pool: bytes pooled, allocated and evicted.</summary>
+    public const string MemoryPoolMeterName = "Microsoft.AspNetCore.MemoryPool";
 
     /// <summary>Bucket bounds fine enough to read a p99 of a few milliseconds.</summary>
     public static readonly double[] Buckets =
@@ -49,6 +55,9 @@ internal sealed class ThreadlineMetrics
         _batchTime = _meter.CreateHistogram<double>("threadline.store.writer.batch_ms", "ms",
             "From the start of a write batch to its durable commit.");
     }
+
+    /// <summary>A count read at each scrape: what the process holds now (event logs, the streams reading them).</summary>
+    public void Observe(string name, string description, Func<int> read) => _meter.CreateObservableGauge(name, read, null, description);
 
     public void QueueWait(double ms) => _queueWait.Record(Math.Max(0, ms));
     public void Handoff(double ms) => _handoff.Record(Math.Max(0, ms));

@@ -57,7 +57,7 @@ public sealed class SlowReaderTests
         Assert.Equal(0, log.Readers);
         hub.Close(log);
         hub.Close(unread);
-        core.Advance(RunEventHub.Linger);
+        core.Advance(hub.Linger);
         Assert.Equal(0, hub.Count);
     }
 

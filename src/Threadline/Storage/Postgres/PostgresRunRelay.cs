@@ -127,7 +127,7 @@ internal sealed partial class PostgresRunRelay : IRunEventRelay, IHostedService
     private async Task RelayAsync(Relay relay)
     {
         var log = relay.Log;
-        Interlocked.Increment(ref log.Readers);
+        _hub.Follow(log);
         try
         {
             var cursor = 0;
@@ -162,7 +162,7 @@ internal sealed partial class PostgresRunRelay : IRunEventRelay, IHostedService
         }
         finally
         {
-            Interlocked.Decrement(ref log.Readers);
+            _hub.Leave(log);
             _relays.TryRemove(KeyValuePair.Create(log.RunId, relay));
         }
     }
