@@ -6,13 +6,14 @@ namespace Threadline.Telemetry;
 /// The latencies users feel, as histograms in milliseconds (exported at <c>/metrics</c>): how long a
 /// run waited in its queue, how fast a thread's next run follows the previous one, how late a
 /// debounced run starts, and the model's time to first token; and the store writer's load: how many
-/// writes wait, how many share a commit, how long a batch takes.
+/// writes wait, how many share a commit, how long a batch takes, how many pages it read past its page cache.
 /// </summary>
 internal sealed class ThreadlineMetrics
 {
     public const string MeterName = "Threadline";
     public const string WriterBatchSize = "threadline.store.writer.batch_size";
     public const string WriterQueueDepth = "threadline.store.writer.queue_depth";
+    public const string WriterCacheMisses = "threadline.store.writer.page_cache_misses";
 
     /// <summary>Bucket bounds fine enough to read a p99 of a few milliseconds.</summary>
     public static readonly double[] Buckets =
@@ -32,6 +33,7 @@ internal sealed class ThreadlineMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<int> _queueDepth;
     private readonly Histogram<double> _batchTime;
+    private readonly Counter<long> _cacheMisses;
 
     public ThreadlineMetrics(IMeterFactory meters)
     {
@@ -48,6 +50,8 @@ internal sealed class ThreadlineMetrics
         _queueDepth = _meter.CreateHistogram<int>(WriterQueueDepth, null, "Writes waiting for the store's writer when a batch starts.");
         _batchTime = _meter.CreateHistogram<double>("threadline.store.writer.batch_ms", "ms",
             "From the start of a write batch to its durable commit.");
+        _cacheMisses = _meter.CreateCounter<long>(WriterCacheMisses, null,
+            "Pages the SQLite writer read from the file (or its WAL) because they were not in its page cache.");
     }
 
     public void QueueWait(double ms) => _queueWait.Record(Math.Max(0, ms));
@@ -61,5 +65,11 @@ internal sealed class ThreadlineMetrics
         _queueDepth.Record(waiting);
         _batchSize.Record(writes);
         _batchTime.Record(ms);
+    }
+
+    public void WriterCacheMissed(long pages)
+    {
+        if (pages > 0)
+            _cacheMisses.Add(pages);
     }
 }
