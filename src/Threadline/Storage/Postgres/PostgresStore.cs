@@ -8,7 +8,9 @@ namespace Threadline.Storage.Postgres;
 /// transaction on a pooled connection; the transitions take their thread's row lock first, which
 /// is what makes them safe across nodes (docs/storage.md). A write that loses a deadlock or a
 /// serialization check is run again from the start. What a write changed is announced to this
-/// node's feed on commit and to the others by a <c>NOTIFY</c> sent in the same transaction.
+/// node's feed on commit and to the others by a <c>NOTIFY</c> sent in the same transaction. A
+/// statement the server refuses for want of disk (<c>disk_full</c>) fails with
+/// <see cref="StorageFullException"/>, and a refused write marks <see cref="WriteHealth"/>.
 /// </summary>
 internal sealed partial class PostgresStore : IStore, IAsyncDisposable
 {
@@ -28,6 +30,7 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
         _time = time;
         _node = database.Node;
         _logger = loggers.CreateLogger<PostgresStore>();
+        WriteHealth = new WriteHealth(_logger);
         _migrator = new PostgresMigrator(_data, loggers.CreateLogger<PostgresMigrator>());
     }
 
@@ -37,11 +40,18 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
 
     public string Description => _database.Description;
 
+    public WriteHealth WriteHealth { get; }
+
     public async ValueTask<T> ReadAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
     {
         try
         {
             return await BoundedAsync(ReadOnceAsync(work, ct), ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
+        {
+            // A read that spilled to a temporary file; writes tell readiness, a read only answers.
+            throw new StorageFullException(e);
         }
         catch (Exception e) when (Unavailable(e, ct))
         {
@@ -64,6 +74,7 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
             {
                 var (result, changes) = await BoundedAsync(RunOnceAsync(enlisted, ct), ct);
                 committed?.Invoke();
+                WriteHealth.Committed();
                 Changes.Publish(changes);
                 return result;
             }
@@ -73,6 +84,11 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
                 LogRetried(_logger, attempt, e.SqlState);
                 // Real time, whatever the queue's clock: the other transaction is running now.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
+            {
+                WriteHealth.Refused(e);
+                throw new StorageFullException(e);
             }
             catch (Exception e) when (Unavailable(e, ct))
             {
@@ -94,13 +110,16 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
         return (result, session.Changes);
     }
 
-    /// <summary>A failure to reach the database (not a bug in a statement, not the caller giving up).</summary>
+    /// <summary>
+    /// A failure to reach the database (not a bug in a statement, not the caller giving up), or the
+    /// server short of resources (class 53: memory, connections, limits) for a moment.
+    /// </summary>
     private static bool Unavailable(Exception e, CancellationToken ct) =>
         !ct.IsCancellationRequested && e switch
         {
             PostgresException pg => pg.IsTransient || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
-                || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
-                    or PostgresErrorCodes.TooManyConnections,
+                || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+                || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow,
             NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException,
             TimeoutException => true,
             _ => false,
@@ -114,6 +133,12 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
 
     public async Task PingAsync(CancellationToken ct) =>
         await ReadAsync(async s => await ((PostgresSession)s).ScalarLongAsync("SELECT 1"), ct);
+
+    public async Task WriteProbeAsync(CancellationToken ct) =>
+        await WriteAsync(async s => await ((PostgresSession)s).ExecuteAsync("""
+            INSERT INTO write_probe (id, probed_at_ms, headroom) VALUES (1, @now, @headroom)
+            ON CONFLICT (id) DO UPDATE SET probed_at_ms = excluded.probed_at_ms, headroom = excluded.headroom
+            """, ("now", s.NowMs), ("headroom", WriteProbe.Headroom())), ct);
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 
