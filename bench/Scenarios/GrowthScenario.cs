@@ -22,8 +22,15 @@ internal static class GrowthScenario
             $"{Threads:N0} threads, {Messages:N0} messages, {Keys:N0} idempotency records, {Bytes / 1024.0 / 1024.0:0.0} MB (file and WAL)";
     }
 
+    /// <summary>One workload's load, the cores other processes used meanwhile, and the writer's page-cache misses per request (warm-up included).</summary>
+    private sealed record Window(LoadResult Load, double Noise, double? MissesPerWrite)
+    {
+        /// <summary>The server's utime + stime over the measured window per write acknowledged in it (ms).</summary>
+        public double? CpuMsPerWrite => Load.Completed > 0 ? (Load.ServerAtEnd.CpuSeconds - Load.ServerAtStart.CpuSeconds) * 1000 / Load.Completed : null;
+    }
+
     /// <summary>One phase: both workloads on one server, and the store before and after them.</summary>
-    private sealed record Phase(LoadResult Creates, LoadResult Messages, StoreSize Before, StoreSize After);
+    private sealed record Phase(Window Creates, Window Messages, StoreSize Before, StoreSize After);
 
     public static async Task RunAsync(BenchContext ctx, ScenarioResult result, CancellationToken ct)
     {
@@ -61,7 +68,7 @@ internal static class GrowthScenario
             ("threads.create + Idempotency-Key", "POST threads + Idempotency-Key", early.Creates, late.Creates),
             ("messages.create", "POST messages", early.Messages, late.Messages),
         };
-        foreach (var (_, operation, before, after) in workloads)
+        foreach (var (_, operation, (before, _, _), (after, _, _)) in workloads)
         {
             var earlyRow = result.Row(ResultRow.From($"Threadline, early ({early.Before.Threads:N0} → {early.After.Threads:N0} threads)", operation,
                 before.Stats, before.Errors, before.Throughput, before.ServerAtEnd));
@@ -79,22 +86,24 @@ internal static class GrowthScenario
         result.Detail("store at the end of late", late.After);
         foreach (var (name, _, before, after) in workloads)
         {
-            result.Detail($"{name}: server CPU ms per write, early / late", $"{Format.Num(CpuMsPerWrite(before), "0.000")} / {Format.Num(CpuMsPerWrite(after), "0.000")}");
+            result.Detail($"{name}: server CPU ms per write, early / late", $"{Format.Num(before.CpuMsPerWrite, "0.000")} / {Format.Num(after.CpuMsPerWrite, "0.000")}");
+            result.Detail($"{name}: writer page-cache misses per write, early / late", $"{Format.Num(before.MissesPerWrite, "0.00")} / {Format.Num(after.MissesPerWrite, "0.00")}");
             result.Detail($"{name}: server CPU / load generator CPU (cores), early; late",
-                $"{Format.Value(before.ServerCores)} / {Format.Value(before.ClientCores)}; {Format.Value(after.ServerCores)} / {Format.Value(after.ClientCores)}");
-            foreach (var (phase, load) in new[] { ("early", before), ("late", after) })
+                $"{Format.Value(before.Load.ServerCores)} / {Format.Value(before.Load.ClientCores)}; {Format.Value(after.Load.ServerCores)} / {Format.Value(after.Load.ClientCores)}");
+            result.Detail($"{name}: other processes on the machine (cores), early / late: noise in the ratio", $"{Format.Value(before.Noise)} / {Format.Value(after.Noise)}");
+            foreach (var (phase, window) in new[] { ("early", before), ("late", after) })
             {
-                if (load.FirstError is { } error)
+                if (window.Load.FirstError is { } error)
                     result.Detail($"{name}, {phase}: first error", error);
             }
         }
 
         foreach (var (name, _, before, after) in workloads)
         {
-            var ratio = Format.Ratio(after.Throughput, before.Throughput);
+            var ratio = Format.Ratio(after.Load.Throughput, before.Load.Throughput);
             result.Target($"{name}: late ≥ 0.8 × early", "≥ 0.8",
-                $"{Format.Num(ratio, "0.00")} ({after.Throughput:0}/s at {late.Before.Threads:N0}+ threads vs {before.Throughput:0}/s from {early.Before.Threads:N0}; " +
-                $"CPU per write {Format.Num(CpuMsPerWrite(after), "0.000")} vs {Format.Num(CpuMsPerWrite(before), "0.000")} ms)",
+                $"{Format.Num(ratio, "0.00")} ({after.Load.Throughput:0}/s at {late.Before.Threads:N0}+ threads vs {before.Load.Throughput:0}/s from {early.Before.Threads:N0}; " +
+                $"CPU per write {Format.Num(after.CpuMsPerWrite, "0.000")} vs {Format.Num(before.CpuMsPerWrite, "0.000")} ms; other processes {before.Noise:0.00} / {after.Noise:0.00} cores)",
                 ratio is { } r ? r >= 0.8 : null);
         }
     }
@@ -106,19 +115,36 @@ internal static class GrowthScenario
         var warmup = TimeSpan.FromSeconds(o.GrowthWarmupSeconds);
         var window = TimeSpan.FromSeconds(o.GrowthSeconds);
         await using var db = new ServerDatabase(dir);
+        using var http = Http.Client(server.BaseUrl);
         var before = await SizeAsync(db, ct);
-        var creates = await ctx.Load.RunAsync(new LoadRequest("POST", CreatePath, "{}") { IdempotencyKeys = true }, o.GrowthClients, warmup, window, server, ct);
-        ctx.Log($"{phase}: threads.create with a key {creates.Throughput:0}/s, p99 {creates.Stats.P99:0.0} ms, CPU {Format.Num(CpuMsPerWrite(creates), "0.000")} ms per create, {creates.Errors} errors");
+        var creates = await RunAsync(new LoadRequest("POST", CreatePath, "{}") { IdempotencyKeys = true }, []);
         var threads = (await db.RowsAsync("SELECT id FROM threads", ct)).Select(r => (string)r[0]!).ToArray();
-        var messages = await ctx.Load.RunAsync(new LoadRequest("POST", IngestScenario.MessagesPath, IngestScenario.Body) { Ids = threads }, o.GrowthClients, warmup, window, server, ct);
-        ctx.Log($"{phase}: messages.create {messages.Throughput:0}/s, p99 {messages.Stats.P99:0.0} ms, CPU {Format.Num(CpuMsPerWrite(messages), "0.000")} ms per message, {messages.Errors} errors");
+        var messages = await RunAsync(new LoadRequest("POST", IngestScenario.MessagesPath, IngestScenario.Body), threads);
         var after = await SizeAsync(db, ct);
         ctx.Log($"{phase}: store {before} → {after}");
         return new Phase(creates, messages, before, after);
-    }
 
-    private static double? CpuMsPerWrite(LoadResult load) =>
-        load.Completed > 0 ? (load.ServerAtEnd.CpuSeconds - load.ServerAtStart.CpuSeconds) * 1000 / load.Completed : null;
+        async Task<Window> RunAsync(LoadRequest request, string[] ids)
+        {
+            var machine = new MachineLoad();
+            var misses = await CacheMissesAsync(settle: false);
+            var load = await ctx.Load.RunAsync(request with { Ids = ids }, o.GrowthClients, warmup, window, server, ct);
+            var (_, _, noise) = machine.Stop();
+            var result = new Window(load, noise, await CacheMissesAsync(settle: true) - misses is { } m && load.Answered > 0 ? m / load.Answered : null);
+            ctx.Log($"{phase}: {request.Method} {request.PathTemplate}{(request.IdempotencyKeys ? " with a key" : "")}: {load.Throughput:0}/s, p99 {load.Stats.P99:0.0} ms, " +
+                $"CPU {Format.Num(result.CpuMsPerWrite, "0.000")} ms and {Format.Num(result.MissesPerWrite, "0.00")} page-cache misses per write, {load.Errors} errors; other processes {noise:0.00} cores");
+            return result;
+        }
+
+        // After a load, the writer may still finish a batch, and the exporter caches its answer for a few
+        // hundred milliseconds: wait for both. Before one, nothing has written since the last reading.
+        async Task<double?> CacheMissesAsync(bool settle)
+        {
+            if (settle)
+                await Task.Delay(400, ct);
+            return (await PrometheusScrape.ReadAsync(http, server.BaseUrl, ct)).Value(WriterMetrics.CacheMissesName);
+        }
+    }
 
     private static async Task<StoreSize> SizeAsync(ServerDatabase db, CancellationToken ct)
     {
