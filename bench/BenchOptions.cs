@@ -5,7 +5,7 @@ namespace Threadline.Bench;
 /// <summary>Which scenarios to run and their sizes. Defaults are the issue's sizes; <c>--smoke</c> shrinks them all.</summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] AllScenarios = ["ingest", "runs", "handoff", "bursts", "streaming", "scale", "idle",
+    public static readonly string[] AllScenarios = ["ingest", "runs", "handoff", "bursts", "streaming", "scale", "idle", "growth",
         "pg-ingest", "pg-handoff", "pg-bursts", "pg-streaming", "pg-scale"];
 
     public List<string> Scenarios { get; private set; } = [];
@@ -76,13 +76,24 @@ internal sealed class BenchOptions
     /// <summary>How long a server is left alone after its state is set up, before its CPU is counted.</summary>
     public double IdleSettleSeconds { get; private set; } = 3;
 
+    // 8. growth
+    /// <summary>What the store is grown by between the early and the late measurement (written straight into its SQLite file).</summary>
+    public int GrowthThreads { get; private set; } = 200_000;
+    public int GrowthMessages { get; private set; } = 1_000_000;
+    /// <summary>Idempotency records of the seeded threads' creates, one per thread at most.</summary>
+    public int GrowthKeys { get; private set; } = 200_000;
+    public int GrowthClients { get; private set; } = 32;
+    /// <summary>Each workload's measured window, early and late, after a warm-up of <see cref="GrowthWarmupSeconds"/>.</summary>
+    public double GrowthSeconds { get; private set; } = 6;
+    public double GrowthWarmupSeconds { get; private set; } = 2;
+
     public string Usage => """
         Threadline benchmark harness: starts Threadline (Release), the fake upstream and the baselines as separate
         processes on loopback, drives them, and writes benchmarks.json, benchmarks.md and benchmarks.svg.
 
         Usage: dotnet run -c Release --project bench -- <scenario>[,<scenario>...]|all [options]
 
-        Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle (all = every one, in that order, then the storage comparison)
+        Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle, growth (all = every one, in that order, then the storage comparison)
         Storage comparison: pg-ingest, pg-handoff, pg-bursts, pg-streaming, pg-scale: the same workloads (sizes as above) on SQLite (1 node),
                    PostgreSQL (1 node) and PostgreSQL (3 nodes; pg-scale: 1 node), on a throwaway PostgreSQL 15 cluster the harness starts
                    (tests/postgres/cluster.sh, a database per scenario, stopped at the end); a smoke run uses THREADLINE_TEST_POSTGRES when set
@@ -104,6 +115,8 @@ internal sealed class BenchOptions
         5. streaming:  --solo-runs 50 --conversations 64 --stream-rounds 3 --first-token-ms 50 --tokens 20 --token-interval-ms 5
         6. scale:      --scale-threads 100000 --scale-messages 1000000 --small-threads 1000 --scale-clients 8 --scale-seconds 6
         7. idle:       --idle-seconds 30 --idle-settle 3   (per state: five states, a fresh server each)
+        8. growth:     --growth-threads 200000 --growth-messages 1000000 --growth-keys 200000 --growth-clients 32
+                       --growth-seconds 6 --growth-warmup 2   (what the store is grown by; each window, early and late)
 
         Exit code: 0 when every scenario ran (whether or not its targets were met), 1 when one failed to run, 2 on bad usage.
         """;
@@ -122,6 +135,8 @@ internal sealed class BenchOptions
         ["scale_threads"] = I(ScaleThreads), ["scale_messages"] = I(ScaleMessages), ["small_threads"] = I(SmallStoreThreads),
         ["scale_clients"] = I(ScaleClients), ["scale_s"] = D(ScaleSeconds),
         ["idle_s"] = D(IdleSeconds), ["idle_settle_s"] = D(IdleSettleSeconds),
+        ["growth_threads"] = I(GrowthThreads), ["growth_messages"] = I(GrowthMessages), ["growth_keys"] = I(GrowthKeys),
+        ["growth_clients"] = I(GrowthClients), ["growth_s"] = D(GrowthSeconds), ["growth_warmup_s"] = D(GrowthWarmupSeconds),
     };
 
     public static BenchOptions Parse(string[] args)
@@ -179,6 +194,7 @@ internal sealed class BenchOptions
         SoloRuns = 5; Conversations = 8; StreamRounds = 1; FirstTokenMs = 20; Tokens = 5; TokenIntervalMs = 2;
         ScaleThreads = 200; ScaleMessages = 2_000; SmallStoreThreads = 50; ScaleClients = 2; ScaleSeconds = 1;
         IdleSeconds = 1; IdleSettleSeconds = 0.5;
+        GrowthThreads = 200; GrowthMessages = 1_000; GrowthKeys = 200; GrowthClients = 4; GrowthSeconds = 1; GrowthWarmupSeconds = 0;
     }
 
     private void Set(string name, string? value)
@@ -228,6 +244,12 @@ internal sealed class BenchOptions
             case "scale-seconds": ScaleSeconds = Double(name, value); break;
             case "idle-seconds": IdleSeconds = Double(name, value); break;
             case "idle-settle": IdleSettleSeconds = Double(name, value); break;
+            case "growth-threads": GrowthThreads = Int(name, value); break;
+            case "growth-messages": GrowthMessages = Int(name, value); break;
+            case "growth-keys": GrowthKeys = Int(name, value); break;
+            case "growth-clients": GrowthClients = Int(name, value); break;
+            case "growth-seconds": GrowthSeconds = Double(name, value); break;
+            case "growth-warmup": GrowthWarmupSeconds = Double(name, value); break;
             default: throw new ArgumentException($"Unknown option --{name}.");
         }
     }

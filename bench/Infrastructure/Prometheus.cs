@@ -4,15 +4,21 @@ namespace Threadline.Bench.Infrastructure;
 
 /// <summary>
 /// The histograms of a Prometheus text scrape (<c>GET /metrics</c>): <c>name_bucket{le=...}</c>,
-/// <c>name_sum</c>, <c>name_count</c>, summed over any other labels.
+/// <c>name_sum</c>, <c>name_count</c>, summed over any other labels; and the other samples (counters,
+/// gauges) by name, summed the same way.
 /// </summary>
 internal sealed class PrometheusScrape
 {
     private readonly Dictionary<string, BucketHistogram> _histograms;
+    private readonly Dictionary<string, double> _values;
 
-    private PrometheusScrape(Dictionary<string, BucketHistogram> histograms) => _histograms = histograms;
+    private PrometheusScrape(Dictionary<string, BucketHistogram> histograms, Dictionary<string, double> values)
+    {
+        _histograms = histograms;
+        _values = values;
+    }
 
-    public static PrometheusScrape Empty { get; } = new([]);
+    public static PrometheusScrape Empty { get; } = new([], []);
 
     public static async Task<PrometheusScrape> ReadAsync(HttpClient client, Uri baseUrl, CancellationToken ct)
     {
@@ -42,6 +48,7 @@ internal sealed class PrometheusScrape
         var buckets = new Dictionary<string, SortedDictionary<double, double>>();
         var sums = new Dictionary<string, double>();
         var counts = new Dictionary<string, double>();
+        var values = new Dictionary<string, double>();
         foreach (var raw in text.Split('\n'))
         {
             var line = raw.Trim();
@@ -79,14 +86,22 @@ internal sealed class PrometheusScrape
                 var metric = name[..^"_count".Length];
                 counts[metric] = counts.GetValueOrDefault(metric) + value;
             }
+            else
+            {
+                values[name] = values.GetValueOrDefault(name) + value;
+            }
         }
         return new PrometheusScrape(buckets.ToDictionary(
             b => b.Key,
-            b => new BucketHistogram(b.Value.Select(kv => new Bucket(kv.Key, kv.Value)).ToList(), sums.GetValueOrDefault(b.Key), counts.GetValueOrDefault(b.Key))));
+            b => new BucketHistogram(b.Value.Select(kv => new Bucket(kv.Key, kv.Value)).ToList(), sums.GetValueOrDefault(b.Key), counts.GetValueOrDefault(b.Key))),
+            values);
     }
 
     /// <summary>The histogram, or an empty one when the metric was never recorded.</summary>
     public BucketHistogram Histogram(string name) => _histograms.GetValueOrDefault(name) ?? BucketHistogram.Empty;
+
+    /// <summary>A counter or gauge (summed over its labels), or null when the server does not expose it.</summary>
+    public double? Value(string name) => _values.TryGetValue(name, out var v) ? v : null;
 
     /// <summary>
     /// The histogram named <paramref name="name"/>, or named so with a unit suffix the exporter added

@@ -5,8 +5,8 @@ namespace Threadline.Bench.Infrastructure;
 /// <summary>Writes <see cref="LargeStore"/>'s rows into a server's SQLite file (made by the server, which is stopped) in one transaction.</summary>
 internal static class SqliteSeed
 {
-    /// <summary>Returns the thread ids.</summary>
-    public static async Task<string[]> WriteAsync(string path, int threads, int messages, CancellationToken ct)
+    /// <summary>Threads, their messages and the idempotency records of the first <paramref name="keys"/> threads' creates; returns the thread ids.</summary>
+    public static async Task<string[]> WriteAsync(string path, int threads, int messages, int keys, CancellationToken ct)
     {
         var seeded = LargeStore.Threads(threads, messages);
         await using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
@@ -43,8 +43,25 @@ internal static class SqliteSeed
         message.Parameters.AddWithValue("$project", LargeStore.Project);
         message.Parameters.AddWithValue("$attachments", LargeStore.Attachments);
         message.Parameters.AddWithValue("$metadata", LargeStore.Metadata);
+        await using var key = c.CreateCommand();
+        key.Transaction = tx;
+        key.CommandText = """
+            INSERT INTO idempotency_keys (project_id, operation, key, request_hash, state, locked_until_ms, response_status, response_headers,
+                                          response_body, created_at_ms, expires_at_ms, owner, token)
+            VALUES ($project, $operation, $key, $hash, 'done', NULL, 200, $headers, $body, $at, $expires, NULL, $token)
+            """;
+        var kKey = key.Parameters.Add("$key", SqliteType.Text);
+        var kToken = key.Parameters.Add("$token", SqliteType.Text);
+        var kAt = key.Parameters.Add("$at", SqliteType.Integer);
+        var kExpires = key.Parameters.Add("$expires", SqliteType.Integer);
+        var kBody = key.Parameters.Add("$body", SqliteType.Blob);
+        key.Parameters.AddWithValue("$project", LargeStore.Project);
+        key.Parameters.AddWithValue("$operation", LargeStore.KeyOperation);
+        key.Parameters.AddWithValue("$hash", LargeStore.KeyRequestHash);
+        key.Parameters.AddWithValue("$headers", LargeStore.KeyResponseHeaders);
         thread.Prepare();
         message.Prepare();
+        key.Prepare();
 
         foreach (var t in seeded)
         {
@@ -64,6 +81,15 @@ internal static class SqliteSeed
                 mAssistant.Value = (object?)m.AssistantId ?? DBNull.Value;
                 await message.ExecuteNonQueryAsync(ct);
             }
+        }
+        foreach (var k in LargeStore.KeysOf(seeded, keys, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+        {
+            kKey.Value = k.Key;
+            kToken.Value = k.Token;
+            kAt.Value = k.CreatedAtMs;
+            kExpires.Value = k.ExpiresAtMs;
+            kBody.Value = k.ResponseBody;
+            await key.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
         await using (var checkpoint = c.CreateCommand())

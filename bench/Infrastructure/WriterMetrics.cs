@@ -11,6 +11,8 @@ internal sealed record WriterMetrics(BucketHistogram? QueueDepth, BucketHistogra
     public const string QueueDepthName = "threadline_store_writer_queue_depth";
     public const string BatchSizeName = "threadline_store_writer_batch_size";
     public const string BatchMsName = "threadline_store_writer_batch_ms";
+    /// <summary>Pages the SQLite writer read past its page cache (a counter).</summary>
+    public const string CacheMissesName = "threadline_store_writer_page_cache_misses_total";
 
     public static WriterMetrics Between(PrometheusScrape before, PrometheusScrape after) => new(
         Delta(before, after, QueueDepthName), Delta(before, after, BatchSizeName), Delta(before, after, BatchMsName));

@@ -68,7 +68,7 @@ internal static class ScaleScenario
         await using (var migrate = await ctx.StartThreadlineAsync(dir, ["--Threadline:Queue:Enabled=false"], ct))
             await migrate.StopAsync();
         var clock = Stopwatch.StartNew();
-        var threadIds = await SqliteSeed.WriteAsync(Path.Combine(dir, "threadline.db"), threads, messages, ct);
+        var threadIds = await SqliteSeed.WriteAsync(Path.Combine(dir, "threadline.db"), threads, messages, keys: 0, ct);
         var loadSeconds = clock.Elapsed.TotalSeconds;
         var dbBytes = new FileInfo(Path.Combine(dir, "threadline.db")).Length;
         ctx.Log($"wrote {threads:N0} threads and {messages:N0} messages into SQLite in {loadSeconds:0.0} s ({dbBytes / 1024 / 1024} MB)");

@@ -30,7 +30,7 @@ internal static class PgScaleScenario
             var clock = Stopwatch.StartNew();
             var threads = store.PostgresConnection is { } connection
                 ? await PostgresSeed.WriteAsync(connection, o.ScaleThreads, o.ScaleMessages, ct)
-                : await SqliteSeed.WriteAsync(Path.Combine(store.DataDirectory, "threadline.db"), o.ScaleThreads, o.ScaleMessages, ct);
+                : await SqliteSeed.WriteAsync(Path.Combine(store.DataDirectory, "threadline.db"), o.ScaleThreads, o.ScaleMessages, keys: 0, ct);
             var seedSeconds = clock.Elapsed.TotalSeconds;
             ctx.Log($"{topology.Label}: wrote {o.ScaleThreads:N0} threads and {o.ScaleMessages:N0} messages in {seedSeconds:0.0} s");
 

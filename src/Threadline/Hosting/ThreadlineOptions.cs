@@ -25,6 +25,15 @@ internal sealed class ThreadlineOptions
     /// <summary>SQLite <c>synchronous</c> pragma: <c>FULL</c> (default, durable across power loss) or <c>NORMAL</c>.</summary>
     public string SqliteSynchronous { get; set; } = "FULL";
 
+    /// <summary>
+    /// The SQLite writer connection's page cache, in MiB (its <c>cache_size</c>). Default 2, SQLite's own.
+    /// A message goes to a random thread and touches four random B-tree leaves (the thread's id and row,
+    /// the message's id and its place in the thread's order); past a few hundred thousand messages the
+    /// default reads several of them from the file per message. From the OS's cache that costs little
+    /// (docs/benchmarks.md, growth); a larger cache helps a store the OS cannot keep in memory, at its size in RSS.
+    /// </summary>
+    public int SqliteWriterCacheMiB { get; set; } = 2;
+
     /// <summary>Default upper bound on a debounced run's wait, in milliseconds.</summary>
     public long DefaultMaxWaitMs { get; set; } = 30_000;
 
@@ -41,6 +50,7 @@ internal sealed class ThreadlineOptions
     public string? Problem() =>
         Concurrency is not ("queue" or "reject") ? $"Threadline:Concurrency must be 'queue' or 'reject', not '{Concurrency}'."
         : SqliteSynchronous is not ("FULL" or "NORMAL" or "EXTRA") ? $"Threadline:SqliteSynchronous must be FULL, NORMAL or EXTRA, not '{SqliteSynchronous}'."
+        : SqliteWriterCacheMiB is < 1 or > 4096 ? $"Threadline:SqliteWriterCacheMiB must be from 1 to 4096, not {SqliteWriterCacheMiB}."
         : ApiKeys.Any(k => string.IsNullOrWhiteSpace(k.Key)) ? "Threadline:ApiKeys has an entry with an empty Key."
         : StreamLinger < TimeSpan.Zero ? "Threadline:StreamLinger must not be negative."
         : MaxRequestBodyBytes < 1024 ? "Threadline:MaxRequestBodyBytes must be at least 1024."

@@ -76,6 +76,7 @@ internal static class ThreadlineServices
             {
                 Path = Path.Combine(Path.GetFullPath(options.DataDirectory), "threadline.db"),
                 Synchronous = options.SqliteSynchronous,
+                WriterCacheMiB = options.SqliteWriterCacheMiB,
             });
             services.AddSingleton<IStore, SqliteStore>();
         }

@@ -6,13 +6,15 @@ namespace Threadline.Telemetry;
 /// The latencies users feel, as histograms in milliseconds (exported at <c>/metrics</c>): how long a
 /// run waited in its queue, how fast a thread's next run follows the previous one, how late a
 /// debounced run starts, and the model's time to first token; and the store writer's load: how many
-/// writes wait, how many share a commit, how long a batch takes; and what streams hold in memory.
+/// writes wait, how many share a commit, how long a batch takes, how many pages it read past its page
+/// cache; and what streams hold in memory.
 /// </summary>
 internal sealed class ThreadlineMetrics
 {
     public const string MeterName = "Threadline";
     public const string WriterBatchSize = "threadline.store.writer.batch_size";
     public const string WriterQueueDepth = "threadline.store.writer.queue_depth";
+    public const string WriterCacheMisses = "threadline.store.writer.page_cache_misses";
 
     /// <summary>The runtime's own meter: GC heap sizes after the last collection, committed memory, collections, working set.</summary>
     public const string RuntimeMeterName = "System.Runtime";
@@ -38,6 +40,7 @@ internal sealed class ThreadlineMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<int> _queueDepth;
     private readonly Histogram<double> _batchTime;
+    private readonly Counter<long> _cacheMisses;
 
     public ThreadlineMetrics(IMeterFactory meters)
     {
@@ -54,6 +57,8 @@ internal sealed class ThreadlineMetrics
         _queueDepth = _meter.CreateHistogram<int>(WriterQueueDepth, null, "Writes waiting for the store's writer when a batch starts.");
         _batchTime = _meter.CreateHistogram<double>("threadline.store.writer.batch_ms", "ms",
             "From the start of a write batch to its durable commit.");
+        _cacheMisses = _meter.CreateCounter<long>(WriterCacheMisses, null,
+            "Pages the SQLite writer read from the file (or its WAL) because they were not in its page cache.");
     }
 
     /// <summary>A count read at each scrape: what the process holds now (event logs, the streams reading them).</summary>
@@ -70,5 +75,11 @@ internal sealed class ThreadlineMetrics
         _queueDepth.Record(waiting);
         _batchSize.Record(writes);
         _batchTime.Record(ms);
+    }
+
+    public void WriterCacheMissed(long pages)
+    {
+        if (pages > 0)
+            _cacheMisses.Add(pages);
     }
 }

@@ -33,9 +33,13 @@ internal sealed class SqliteConnections(SqliteOptions options)
 
     public SqliteOptions Options => options;
 
-    /// <summary>The writer's connection: durable commits, a busy wait for other processes' locks.</summary>
+    /// <summary>
+    /// The writer's connection: durable commits, a busy wait for other processes' locks, and the page cache
+    /// of <see cref="SqliteOptions.WriterCacheMiB"/> (a negative <c>cache_size</c> is in KiB). Readers
+    /// keep SQLite's default: WAL drops a reader's cache whenever the writer has committed since its last read.
+    /// </summary>
     public SqliteSession OpenWriter() =>
-        Open(writable: true, $"PRAGMA busy_timeout = {options.BusyTimeoutMs}; PRAGMA synchronous = {options.Synchronous}; PRAGMA temp_store = MEMORY;");
+        Open(writable: true, $"PRAGMA busy_timeout = {options.BusyTimeoutMs}; PRAGMA synchronous = {options.Synchronous}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = {-options.WriterCacheMiB * 1024};");
 
     /// <summary>A reader: WAL lets it read beside the writer; it refuses to write.</summary>
     public SqliteSession OpenReader() =>

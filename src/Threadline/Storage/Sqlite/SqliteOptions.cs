@@ -12,6 +12,9 @@ internal sealed class SqliteOptions
     /// </summary>
     public string Synchronous { get; init; } = "FULL";
 
+    /// <summary>The writer connection's page cache in MiB (<c>PRAGMA cache_size</c>). Default 2, SQLite's own.</summary>
+    public int WriterCacheMiB { get; init; } = 2;
+
     /// <summary>How long a writer waits for another process's write lock, in milliseconds.</summary>
     public int BusyTimeoutMs { get; init; } = 30_000;
 

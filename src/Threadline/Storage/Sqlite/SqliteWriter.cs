@@ -82,6 +82,8 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
             var started = Stopwatch.GetTimestamp();
             await RunBatchAsync(batch);
             _metrics.WriterBatch(waiting, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (_session is { } session)
+                _metrics.WriterCacheMissed(session.Connection.TakeCacheMisses());
             ProbeExternalChanges();
             _probeDelay = _probe; // activity here: others may be active too
         }
@@ -326,4 +328,11 @@ internal static class SqliteConnectionState
     /// <summary>True when no transaction is open on the connection.</summary>
     public static bool AutoCommit(this SqliteConnection connection) =>
         SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
+
+    /// <summary><c>SQLITE_DBSTATUS_CACHE_MISS</c>.</summary>
+    private const int CacheMiss = 8;
+
+    /// <summary>Pages read past the connection's page cache since the last call.</summary>
+    public static long TakeCacheMisses(this SqliteConnection connection) =>
+        SQLitePCL.raw.sqlite3_db_status(connection.Handle, CacheMiss, out var misses, out _, 1) == 0 ? misses : 0;
 }
