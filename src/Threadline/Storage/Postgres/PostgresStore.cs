@@ -4,30 +4,26 @@ using Npgsql;
 namespace Threadline.Storage.Postgres;
 
 /// <summary>
-/// The store on a PostgreSQL server shared by every node. Each write is one READ COMMITTED
-/// transaction on a pooled connection; the transitions take their thread's row lock first, which
-/// is what makes them safe across nodes (docs/storage.md). A write that loses a deadlock or a
-/// serialization check is run again from the start. What a write changed is announced to this
-/// node's feed on commit and to the others by a <c>NOTIFY</c> sent in the same transaction.
+/// The store on a PostgreSQL server shared by every node. Reads run on a pooled connection; writes
+/// are group-committed in READ COMMITTED transactions (<see cref="PostgresWriter"/>). The transitions
+/// take their thread's row lock first, which is what makes them safe across nodes (docs/storage.md).
+/// What a write changed is announced to this node's feed on commit and to the others by a
+/// <c>NOTIFY</c> sent in the same transaction.
 /// </summary>
-internal sealed partial class PostgresStore : IStore, IAsyncDisposable
+internal sealed class PostgresStore : IStore, IAsyncDisposable
 {
-    private const int MaxAttempts = 5;
-
     private readonly PostgresDatabase _database;
     private readonly NpgsqlDataSource _data;
     private readonly PostgresMigrator _migrator;
+    private readonly PostgresWriter _writer;
     private readonly TimeProvider _time;
-    private readonly string _node;
-    private readonly ILogger _logger;
 
-    public PostgresStore(PostgresDatabase database, TimeProvider time, ILoggerFactory loggers)
+    public PostgresStore(PostgresDatabase database, int writers, TimeProvider time, Telemetry.ThreadlineMetrics metrics, ILoggerFactory loggers)
     {
         _database = database;
         _data = database.DataSource;
         _time = time;
-        _node = database.Node;
-        _logger = loggers.CreateLogger<PostgresStore>();
+        _writer = new PostgresWriter(database, writers, time, metrics, loggers.CreateLogger("Threadline.Storage.Writer"));
         _migrator = new PostgresMigrator(_data, loggers.CreateLogger<PostgresMigrator>());
     }
 
@@ -58,40 +54,14 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
     public async Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
     {
         var (enlisted, committed) = Idempotency.IdempotencyScope.Enlist(work);
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                var (result, changes) = await BoundedAsync(RunOnceAsync(enlisted, ct), ct);
-                committed?.Invoke();
-                Changes.Publish(changes);
-                return result;
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
-                                              && attempt < MaxAttempts)
-            {
-                LogRetried(_logger, attempt, e.SqlState);
-                // Real time, whatever the queue's clock: the other transaction is running now.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), ct);
-            }
-            catch (Exception e) when (Unavailable(e, ct))
-            {
-                throw new StoreUnavailableException("The database is unavailable.", e);
-            }
+            return await BoundedAsync(_writer.WriteAsync(enlisted, committed, ct), ct);
         }
-    }
-
-    private async Task<(T Result, IReadOnlyList<StoreChange> Changes)> RunOnceAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
-    {
-        await using var connection = await _data.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        var session = new PostgresSession(connection, transaction, _time);
-        var result = await work(session);
-        if (PostgresChangeMessage.Encode(_node, session.Changes) is { } payload)
-            await session.ExecuteAsync("SELECT pg_notify(@channel, @payload)", ("channel", PostgresChangeMessage.Channel), ("payload", payload));
-        // Not cancellable: once the work ran, its commit is not abandoned halfway by a client leaving.
-        await transaction.CommitAsync(CancellationToken.None);
-        return (result, session.Changes);
+        catch (Exception e) when (Unavailable(e, ct))
+        {
+            throw new StoreUnavailableException("The database is unavailable.", e);
+        }
     }
 
     /// <summary>A failure to reach the database (not a bug in a statement, not the caller giving up).</summary>
@@ -115,8 +85,10 @@ internal sealed partial class PostgresStore : IStore, IAsyncDisposable
     public async Task PingAsync(CancellationToken ct) =>
         await ReadAsync(async s => await ((PostgresSession)s).ScalarLongAsync("SELECT 1"), ct);
 
-    public ValueTask DisposeAsync() => _database.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        await _database.DisposeAsync();
+    }
 
-    [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "A write was run again (attempt {Attempt} lost a {SqlState})")]
-    private static partial void LogRetried(ILogger logger, int attempt, string sqlState);
 }

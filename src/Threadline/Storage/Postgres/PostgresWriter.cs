@@ -1,0 +1,203 @@
+using System.Data;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Npgsql;
+
+namespace Threadline.Storage.Postgres;
+
+/// <summary>
+/// Group commit on PostgreSQL, as <see cref="Sqlite.SqliteWriter"/> does on SQLite: the writes that
+/// queue up while a transaction runs go together into the next one, with one <c>BEGIN</c>, one
+/// <c>NOTIFY</c> and one commit for all of them, and each caller's task completes only after that
+/// commit (I3). A node runs a few such transactions at once (<see cref="StorageOptions.Writers"/>), so
+/// that one waiting for a row lock another node holds does not stop the node's other writes.
+/// <para>
+/// Writes in concurrent batches lock their threads in no agreed order, so two batches (on this node or
+/// on two) can each hold what the other waits for. A batch therefore waits at most
+/// <see cref="BatchLockTimeout"/> for a lock: past it, or on any other failure before its commit, the
+/// batch is rolled back and its writes run again one transaction each, waiting as long as they must,
+/// so that one write's failure never undoes another's and a deadlock costs milliseconds, not
+/// PostgreSQL's deadlock_timeout.
+/// </para>
+/// </summary>
+internal sealed partial class PostgresWriter : IAsyncDisposable
+{
+    /// <summary>At most this many writes share a transaction, so that its row locks are held briefly.</summary>
+    private const int MaxBatch = 64;
+
+    private const int MaxAttempts = 5;
+
+    private const string BatchLockTimeout = "SET LOCAL lock_timeout = '50ms'";
+
+    private readonly NpgsqlDataSource _data;
+    private readonly ChangeFeed _changes;
+    private readonly TimeProvider _time;
+    private readonly string _node;
+    private readonly Telemetry.ThreadlineMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(16_384)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly Task[] _lanes;
+    private readonly TimeSpan _patience;
+
+    public PostgresWriter(PostgresDatabase database, int writers, TimeProvider time, Telemetry.ThreadlineMetrics metrics, ILogger logger)
+    {
+        (_data, _changes, _node, _time, _metrics, _logger) = (database.DataSource, database.Changes, database.Node, time, metrics, logger);
+        // A caller waits at most the store's budget; a write still queued past it is answered unavailable already.
+        _patience = database.Budget == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : database.Budget;
+        _lanes = Enumerable.Range(0, writers)
+            .Select(_ => Task.Factory.StartNew(LaneAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap())
+            .ToArray();
+    }
+
+    /// <param name="committed">Called once the write's transaction committed, before its task completes.</param>
+    /// <param name="ct">A write whose caller left before it started is not run.</param>
+    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, Action? committed, CancellationToken ct)
+    {
+        var write = new PendingWrite<T>(work, committed, ct);
+        if (_queue.Writer.TryWrite(write))
+            return write.Task;
+        return EnqueueSlowAsync(write, ct);
+    }
+
+    private async Task<T> EnqueueSlowAsync<T>(PendingWrite<T> write, CancellationToken ct)
+    {
+        await _queue.Writer.WriteAsync(write, ct);
+        return await write.Task;
+    }
+
+    private async Task LaneAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            var waiting = reader.Count;
+            while (batch.Count < MaxBatch && reader.TryRead(out var write))
+            {
+                if (write.Abandoned(_patience))
+                    write.Cancel();
+                else
+                    batch.Add(write);
+            }
+            if (batch.Count == 0)
+                continue;
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await RunBatchAsync(batch);
+            }
+            catch (Exception e)
+            {
+                LogLaneFailed(_logger, batch.Count, e);
+                foreach (var write in batch)
+                    write.Fail(e);
+            }
+            _metrics.WriterBatch(waiting, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private async Task RunBatchAsync(List<PendingWrite> batch)
+    {
+        if (batch.Count == 1)
+        {
+            await RunAloneAsync(batch[0]);
+            return;
+        }
+
+        await using var connection = await _data.OpenConnectionAsync();
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted);
+        try
+        {
+            await using (var command = new NpgsqlCommand(BatchLockTimeout, connection, transaction))
+                await command.ExecuteNonQueryAsync();
+            foreach (var write in batch)
+            {
+                var session = new PostgresSession(connection, transaction, _time);
+                await write.RunAsync(session);
+                write.Changes.AddRange(session.Changes);
+            }
+        }
+        catch (Exception e)
+        {
+            // Nothing of the batch is committed: each write runs again on its own.
+            LogBatchSplit(_logger, batch.Count, e.Message);
+            await transaction.DisposeAsync();
+            foreach (var write in batch)
+            {
+                write.Changes.Clear();
+                await RunAloneAsync(write);
+            }
+            return;
+        }
+
+        await using (transaction)
+        {
+            // A commit that failed may still have happened: its writes fail, and are not run again here.
+            await CommitAsync(transaction, batch.SelectMany(w => w.Changes).ToList());
+        }
+        foreach (var write in batch)
+            write.Complete(_changes);
+    }
+
+    private async Task RunAloneAsync(PendingWrite write)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await _data.OpenConnectionAsync();
+                await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted);
+                var session = new PostgresSession(connection, transaction, _time);
+                await write.RunAsync(session);
+                await CommitAsync(transaction, session.Changes);
+                write.Changes.AddRange(session.Changes);
+                write.Complete(_changes);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                                              && attempt < MaxAttempts)
+            {
+                LogRetried(_logger, attempt, e.SqlState);
+                // Real time, whatever the queue's clock: the other transaction is running now.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)));
+            }
+            catch (Exception e)
+            {
+                write.Fail(e);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Tells the other nodes what the transaction changed, in the transaction, and commits it.</summary>
+    private async Task CommitAsync(NpgsqlTransaction transaction, IReadOnlyList<StoreChange> changes)
+    {
+        if (PostgresChangeMessage.Encode(_node, changes) is { } payload)
+        {
+            await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", transaction.Connection, transaction);
+            notify.Parameters.Add(new NpgsqlParameter { Value = PostgresChangeMessage.Channel });
+            notify.Parameters.Add(new NpgsqlParameter { Value = payload });
+            await notify.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_lanes);
+    }
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "A write was run again (attempt {Attempt} lost a {SqlState})")]
+    private static partial void LogRetried(ILogger logger, int attempt, string sqlState);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Debug, Message = "A batch of {Count} writes runs again write by write ({Reason})")]
+    private static partial void LogBatchSplit(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 116, Level = LogLevel.Error, Message = "A batch of {Count} writes failed")]
+    private static partial void LogLaneFailed(ILogger logger, int count, Exception exception);
+}
