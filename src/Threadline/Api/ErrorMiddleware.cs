@@ -8,8 +8,6 @@ namespace Threadline.Api;
 /// </summary>
 internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> logger)
 {
-    private const string DatabaseUnavailable = "database_unavailable";
-
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -22,9 +20,10 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         }
         catch (Storage.StoreUnavailableException e)
         {
-            // An outage or a failover: the client is told to come back soon; the cause is logged without a stack per request.
-            LogUnavailable(logger, context.Request.Method, context.Request.Path, e.InnerException?.Message ?? e.Message);
-            await WriteAsync(context, Translate(e, context));
+            // An outage, a failover or a full disk: the client is told to come back; the cause is logged without a stack per request.
+            var error = StoreErrors.From(e);
+            LogUnavailable(logger, context.Request.Method, context.Request.Path, error.Code!, e.InnerException?.Message ?? e.Message);
+            await WriteAsync(context, error);
         }
         catch (Exception e)
         {
@@ -41,11 +40,7 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } bad =>
             new ApiException(bad.StatusCode, "The request body is too large.", "invalid_request_error", null, "request_too_large"),
         BadHttpRequestException bad => new ApiException(bad.StatusCode, bad.Message, "invalid_request_error"),
-        Storage.StoreUnavailableException => new ApiException(StatusCodes.Status503ServiceUnavailable,
-            "The server's database is unavailable right now. Please retry your request in a moment.", "server_error", null, DatabaseUnavailable)
-            {
-                RetryAfter = TimeSpan.FromSeconds(1),
-            },
+        Storage.StoreUnavailableException unavailable => StoreErrors.From(unavailable),
         _ => new ApiException(StatusCodes.Status500InternalServerError,
             "The server had an error while processing your request. Sorry about that!", "server_error"),
     };
@@ -67,8 +62,8 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         await JsonSerializer.SerializeAsync(context.Response.Body, ErrorEnvelope.From(error), WireJson.Info<ErrorEnvelope>());
     }
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: the database is unavailable ({Reason})")]
-    private static partial void LogUnavailable(ILogger logger, string method, string path, string reason);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Method} {Path} answered 503 {Code} ({Reason})")]
+    private static partial void LogUnavailable(ILogger logger, string method, string path, string code, string reason);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

@@ -26,6 +26,15 @@ internal interface IStore
 
     Task PingAsync(CancellationToken ct);
 
+    /// <summary>Whether writes are being refused for want of space (reads may still answer).</summary>
+    WriteHealth WriteHealth { get; }
+
+    /// <summary>
+    /// Commits a small write of its own (<see cref="WriteProbe"/>), to learn whether writes commit again
+    /// while no client sends any; fails as a write would (<see cref="StorageFullException"/> while full).
+    /// </summary>
+    Task WriteProbeAsync(CancellationToken ct);
+
     /// <summary>A name for logs: the dialect and where its data lives.</summary>
     string Description { get; }
 }

@@ -44,6 +44,10 @@ internal sealed class TappedStore(IStore inner) : IStore, IAsyncDisposable
 
     public Task PingAsync(CancellationToken ct) => inner.PingAsync(ct);
 
+    public WriteHealth WriteHealth => inner.WriteHealth;
+
+    public Task WriteProbeAsync(CancellationToken ct) => inner.WriteProbeAsync(ct);
+
     public string Description => inner.Description;
 
     /// <summary>The container made the tap, not the store inside it: the tap closes it.</summary>

@@ -1,4 +1,3 @@
-using System.Data;
 using Npgsql;
 
 namespace Threadline.Storage.Postgres;
@@ -8,7 +7,9 @@ namespace Threadline.Storage.Postgres;
 /// are group-committed in READ COMMITTED transactions (<see cref="PostgresWriter"/>). The transitions
 /// take their thread's row lock first, which is what makes them safe across nodes (docs/storage.md).
 /// What a write changed is announced to this node's feed on commit and to the others by a
-/// <c>NOTIFY</c> sent in the same transaction.
+/// <c>NOTIFY</c> sent in the same transaction. A statement the server refuses for want of disk
+/// (<c>disk_full</c>) fails with <see cref="StorageFullException"/>, and a refused write marks
+/// <see cref="WriteHealth"/>.
 /// </summary>
 internal sealed class PostgresStore : IStore, IAsyncDisposable
 {
@@ -24,6 +25,7 @@ internal sealed class PostgresStore : IStore, IAsyncDisposable
         _data = database.DataSource;
         _time = time;
         _writer = new PostgresWriter(database, writers, time, metrics, loggers.CreateLogger("Threadline.Storage.Writer"));
+        WriteHealth = new WriteHealth(loggers.CreateLogger<PostgresStore>());
         _migrator = new PostgresMigrator(_data, loggers.CreateLogger<PostgresMigrator>());
     }
 
@@ -33,11 +35,18 @@ internal sealed class PostgresStore : IStore, IAsyncDisposable
 
     public string Description => _database.Description;
 
+    public WriteHealth WriteHealth { get; }
+
     public async ValueTask<T> ReadAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
     {
         try
         {
             return await BoundedAsync(ReadOnceAsync(work, ct), ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
+        {
+            // A read that spilled to a temporary file; writes tell readiness, a read only answers.
+            throw new StorageFullException(e);
         }
         catch (Exception e) when (Unavailable(e, ct))
         {
@@ -56,7 +65,14 @@ internal sealed class PostgresStore : IStore, IAsyncDisposable
         var (enlisted, committed) = Idempotency.IdempotencyScope.Enlist(work);
         try
         {
-            return await BoundedAsync(_writer.WriteAsync(enlisted, committed, ct), ct);
+            var result = await BoundedAsync(_writer.WriteAsync(enlisted, committed, ct), ct);
+            WriteHealth.Committed();
+            return result;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
+        {
+            WriteHealth.Refused(e);
+            throw new StorageFullException(e);
         }
         catch (Exception e) when (Unavailable(e, ct))
         {
@@ -64,13 +80,16 @@ internal sealed class PostgresStore : IStore, IAsyncDisposable
         }
     }
 
-    /// <summary>A failure to reach the database (not a bug in a statement, not the caller giving up).</summary>
+    /// <summary>
+    /// A failure to reach the database (not a bug in a statement, not the caller giving up), or the
+    /// server short of resources (class 53: memory, connections, limits) for a moment.
+    /// </summary>
     private static bool Unavailable(Exception e, CancellationToken ct) =>
         !ct.IsCancellationRequested && e switch
         {
             PostgresException pg => pg.IsTransient || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
-                || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
-                    or PostgresErrorCodes.TooManyConnections,
+                || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+                || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow,
             NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException,
             TimeoutException => true,
             _ => false,
@@ -85,10 +104,15 @@ internal sealed class PostgresStore : IStore, IAsyncDisposable
     public async Task PingAsync(CancellationToken ct) =>
         await ReadAsync(async s => await ((PostgresSession)s).ScalarLongAsync("SELECT 1"), ct);
 
+    public async Task WriteProbeAsync(CancellationToken ct) =>
+        await WriteAsync(async s => await ((PostgresSession)s).ExecuteAsync("""
+            INSERT INTO write_probe (id, probed_at_ms, headroom) VALUES (1, @now, @headroom)
+            ON CONFLICT (id) DO UPDATE SET probed_at_ms = excluded.probed_at_ms, headroom = excluded.headroom
+            """, ("now", s.NowMs), ("headroom", WriteProbe.Headroom())), ct);
+
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync();
         await _database.DisposeAsync();
     }
-
 }

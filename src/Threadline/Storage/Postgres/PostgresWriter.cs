@@ -92,7 +92,8 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
             }
             catch (Exception e)
             {
-                LogLaneFailed(_logger, batch.Count, e);
+                // Its callers get the failure (an outage answers 503 from there); the log only notes it.
+                LogLaneFailed(_logger, batch.Count, e.Message);
                 foreach (var write in batch)
                     write.Fail(e);
             }
@@ -195,9 +196,9 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
     [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "A write was run again (attempt {Attempt} lost a {SqlState})")]
     private static partial void LogRetried(ILogger logger, int attempt, string sqlState);
 
-    [LoggerMessage(EventId = 115, Level = LogLevel.Debug, Message = "A batch of {Count} writes runs again write by write ({Reason})")]
+    [LoggerMessage(EventId = 117, Level = LogLevel.Debug, Message = "A batch of {Count} writes runs again write by write ({Reason})")]
     private static partial void LogBatchSplit(ILogger logger, int count, string reason);
 
-    [LoggerMessage(EventId = 116, Level = LogLevel.Error, Message = "A batch of {Count} writes failed")]
-    private static partial void LogLaneFailed(ILogger logger, int count, Exception exception);
+    [LoggerMessage(EventId = 118, Level = LogLevel.Debug, Message = "A batch of {Count} writes failed ({Reason})")]
+    private static partial void LogLaneFailed(ILogger logger, int count, string reason);
 }

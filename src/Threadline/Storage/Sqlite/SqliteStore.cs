@@ -14,12 +14,15 @@ internal sealed class SqliteStore : IStore, IAsyncDisposable
         _connections = new SqliteConnections(options);
         _migrator = new SqliteMigrator(_connections, loggers.CreateLogger<SqliteMigrator>());
         _reads = new SqliteReadPool(_connections, time);
-        _writer = new SqliteWriter(_connections.OpenWriter, Changes, time, options.ExternalChangeProbe, metrics,
-            loggers.CreateLogger("Threadline.Storage.Writer"));
+        var writerLogger = loggers.CreateLogger("Threadline.Storage.Writer");
+        WriteHealth = new WriteHealth(writerLogger);
+        _writer = new SqliteWriter(_connections.OpenWriter, Changes, time, options.ExternalChangeProbe, metrics, WriteHealth, writerLogger);
         Description = $"SQLite in {Path.GetDirectoryName(Path.GetFullPath(options.Path))}";
     }
 
     public ChangeFeed Changes { get; } = new();
+
+    public WriteHealth WriteHealth { get; }
 
     public string Description { get; }
 
@@ -39,6 +42,12 @@ internal sealed class SqliteStore : IStore, IAsyncDisposable
 
     public async Task PingAsync(CancellationToken ct) =>
         await ReadAsync(s => ValueTask.FromResult(((SqliteSession)s).ScalarLong("SELECT 1")), ct);
+
+    public async Task WriteProbeAsync(CancellationToken ct) =>
+        await WriteAsync(s => ValueTask.FromResult(((SqliteSession)s).Execute("""
+            INSERT INTO write_probe (id, probed_at_ms, headroom) VALUES (1, $now, $headroom)
+            ON CONFLICT (id) DO UPDATE SET probed_at_ms = excluded.probed_at_ms, headroom = excluded.headroom
+            """, ("$now", s.NowMs), ("$headroom", WriteProbe.Headroom()))), ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -12,18 +12,24 @@ namespace Threadline.Storage.Sqlite;
 /// transaction each, so one failure never undoes another's work. After each batch, and while idle
 /// every <see cref="SqliteOptions.ExternalChangeProbe"/> (backing off to every 2 s while nothing
 /// changes anywhere), the writer reads <c>PRAGMA data_version</c>, which changes only when another
-/// connection (another process) committed, and announces that as an external change.
+/// connection (another process) committed, and announces that as an external change. A write the
+/// file refused as full fails with <see cref="StorageFullException"/> and marks
+/// <see cref="WriteHealth"/>; the next commit clears it.
 /// </summary>
 internal sealed partial class SqliteWriter : IAsyncDisposable
 {
     /// <summary>At most this many writes share a commit, so one batch never holds the lock for long.</summary>
     private const int MaxBatch = 256;
 
+    /// <summary><c>SQLITE_FULL</c>: the file system has no room for the WAL or the database to grow.</summary>
+    private const int SqliteFull = 13;
+
     private readonly Func<SqliteSession> _open;
     private readonly ChangeFeed _changes;
     private readonly TimeProvider _time;
     private readonly TimeSpan _probe;
     private readonly Telemetry.ThreadlineMetrics _metrics;
+    private readonly WriteHealth _health;
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(16_384)
     {
@@ -35,9 +41,9 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     private long _dataVersion = -1;
 
     public SqliteWriter(Func<SqliteSession> open, ChangeFeed changes, TimeProvider time, TimeSpan probe,
-        Telemetry.ThreadlineMetrics metrics, ILogger logger)
+        Telemetry.ThreadlineMetrics metrics, WriteHealth health, ILogger logger)
     {
-        (_open, _changes, _time, _probe, _metrics, _logger) = (open, changes, time, probe, metrics, logger);
+        (_open, _changes, _time, _probe, _metrics, _health, _logger) = (open, changes, time, probe, metrics, health, logger);
         _probeDelay = probe;
         _loop = Task.Factory.StartNew(LoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
@@ -120,9 +126,10 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         catch (Exception e)
         {
             // The database is unreachable or locked past the busy timeout: none of these writes happened.
-            LogBeginFailed(_logger, batch.Count, e);
+            if (!IsFull(e))
+                LogBeginFailed(_logger, batch.Count, e);
             foreach (var write in batch)
-                write.Fail(e);
+                Fail(write, e);
             Reset();
             return;
         }
@@ -173,7 +180,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         catch (Exception e)
         {
             Rollback(session);
-            write.Fail(e);
+            Fail(write, e);
             return;
         }
         TryCommit(session, [write], failWrites: true);
@@ -188,16 +195,32 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         }
         catch (Exception e)
         {
-            LogCommitFailed(_logger, writes.Count, e);
+            // A full disk is logged once, by the write health, not with a stack per commit.
+            if (!IsFull(e))
+                LogCommitFailed(_logger, writes.Count, e);
             Rollback(session);
             if (failWrites)
                 foreach (var write in writes)
-                    write.Fail(e);
+                    Fail(write, e);
             return false;
         }
+        _health.Committed();
         foreach (var write in writes)
             write.Complete(_changes);
         return true;
+    }
+
+    private static bool IsFull(Exception e) => e is SqliteException { SqliteErrorCode: SqliteFull };
+
+    /// <summary>Fails the write; a refusal for want of space is told apart, for the client's answer and for readiness.</summary>
+    private void Fail(PendingWrite write, Exception e)
+    {
+        if (IsFull(e))
+        {
+            _health.Refused(e);
+            e = new StorageFullException(e);
+        }
+        write.Fail(e);
     }
 
     private void Rollback(SqliteSession session)
