@@ -50,7 +50,7 @@ internal sealed class RunService(
                 return current;
             await s.Runs.RunMetadataUpdateAsync(projectId, threadId, runId, m);
             return current with { Metadata = m };
-        }, ct);
+        }, ct, threadId);
 
     public async Task<Outcome<Page<Run>>> ListAsync(string projectId, string threadId, PageRequest page, CancellationToken ct) =>
         await store.ReadAsync<Outcome<Page<Run>>>(async s =>
@@ -69,7 +69,7 @@ internal sealed class RunService(
             if (result.RefusedStatus is { } status)
                 return new RunStatusRefused(status, RunOperation.Cancel);
             return result.Run;
-        }, ct);
+        }, ct, threadId);
         if (outcome.Value is { Status: RunStatus.Cancelling })
             leases.RequestCancel(runId);
         return outcome;
@@ -91,7 +91,7 @@ internal sealed class RunService(
             if (result.Problem is { } problem)
                 return new ToolOutputsMismatch(problem);
             return (result, before!.Attempt);
-        }, ct);
+        }, ct, threadId);
         if (outcome.Value.Item1?.Claimed is { } claimed)
             slot!.Start(claimed);
         return outcome;
@@ -119,7 +119,7 @@ internal sealed class RunService(
     private async Task<Outcome<RunCreateResult>> StartAsync(RunCreate create, string threadId, CancellationToken ct)
     {
         using var slot = create.Run.DebounceMs == 0 ? scheduler.Reserve() : null;
-        var result = await store.WriteAsync(s => lifecycle.CreateAsync(s, create with { Claim = slot?.Claim }), ct);
+        var result = await store.WriteAsync(s => lifecycle.CreateAsync(s, create with { Claim = slot?.Claim }), ct, create.NewThread?.WriterKey ?? threadId);
         if (result.ThreadMissing)
             return new NotFound("thread", threadId);
         if (result.RejectedByRunId is { } activeRun)

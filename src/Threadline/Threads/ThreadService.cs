@@ -30,7 +30,7 @@ internal sealed class ThreadService(IStore store, MessageFactory messages, TimeP
     public Task<ThreadCreateResult> CreateAsync(string projectId, NewThread request, CancellationToken ct)
     {
         var create = Prepare(projectId, request);
-        return store.WriteAsync(s => ThreadCreation.CreateAsync(s, create), ct);
+        return store.WriteAsync(s => ThreadCreation.CreateAsync(s, create), ct, create.WriterKey);
     }
 
     public async Task<Outcome<ConversationThread>> GetAsync(string projectId, string threadId, CancellationToken ct) =>
@@ -44,10 +44,10 @@ internal sealed class ThreadService(IStore store, MessageFactory messages, TimeP
             var modified = current with { ToolResources = toolResources ?? current.ToolResources, Metadata = metadata ?? current.Metadata };
             await s.Threads.ThreadUpdateAsync(modified);
             return modified;
-        }, ct);
+        }, ct, threadId);
 
     public async Task<Outcome<bool>> DeleteAsync(string projectId, string threadId, CancellationToken ct) =>
-        await store.WriteAsync(s => s.Threads.ThreadDeleteAsync(projectId, threadId), ct) ? true : new NotFound("thread", threadId);
+        await store.WriteAsync(s => s.Threads.ThreadDeleteAsync(projectId, threadId), ct, threadId) ? true : new NotFound("thread", threadId);
 
     public ValueTask<Page<ConversationThread>> ListAsync(ThreadFilter filter, PageRequest page, CancellationToken ct) =>
         store.ReadAsync(s => s.Threads.ThreadListAsync(filter, page), ct);

@@ -60,12 +60,12 @@ internal sealed class PostgresStore : IStore, IAsyncDisposable
         return await work(new PostgresSession(connection, null, _time));
     }
 
-    public async Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
+    public async Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct, string? thread = null)
     {
         var (enlisted, committed) = Idempotency.IdempotencyScope.Enlist(work);
         try
         {
-            var result = await BoundedAsync(_writer.WriteAsync(enlisted, committed, ct), ct);
+            var result = await BoundedAsync(_writer.WriteAsync(enlisted, committed, thread, ct), ct);
             WriteHealth.Committed();
             return result;
         }

@@ -9,15 +9,15 @@ namespace Threadline.Storage.Postgres;
 /// Group commit on PostgreSQL, as <see cref="Sqlite.SqliteWriter"/> does on SQLite: the writes that
 /// queue up while a transaction runs go together into the next one, with one <c>BEGIN</c>, one
 /// <c>NOTIFY</c> and one commit for all of them, and each caller's task completes only after that
-/// commit (I3). A node runs a few such transactions at once (<see cref="StorageOptions.Writers"/>), so
-/// that one waiting for a row lock another node holds does not stop the node's other writes.
+/// commit (I3). A node runs a few such writers at once (<see cref="StorageOptions.Writers"/>), so that
+/// one waiting for a row lock another node holds does not stop all of the node's writes; the writes of
+/// one thread all go to the same writer, so that the node's own batches never wait for each other.
 /// <para>
-/// Writes in concurrent batches lock their threads in no agreed order, so two batches (on this node or
-/// on two) can each hold what the other waits for. A batch therefore waits at most
-/// <see cref="BatchLockTimeout"/> for a lock: past it, or on any other failure before its commit, the
-/// batch is rolled back and its writes run again one transaction each, waiting as long as they must,
-/// so that one write's failure never undoes another's and a deadlock costs milliseconds, not
-/// PostgreSQL's deadlock_timeout.
+/// Batches on two nodes still lock their threads in no agreed order, and can each hold what the other
+/// waits for. A batch therefore waits at most <see cref="BatchLockTimeout"/> for a lock: past it, or on
+/// any other failure before its commit, it is rolled back and run again in halves, down to single
+/// writes that wait as long as they must. So one write's failure never undoes another's, and a
+/// deadlock costs milliseconds, not PostgreSQL's deadlock_timeout.
 /// </para>
 /// </summary>
 internal sealed partial class PostgresWriter : IAsyncDisposable
@@ -35,11 +35,9 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
     private readonly string _node;
     private readonly Telemetry.ThreadlineMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(16_384)
-    {
-        FullMode = BoundedChannelFullMode.Wait,
-    });
+    private readonly Channel<PendingWrite>[] _queues;
     private readonly Task[] _lanes;
+    private int _nextUnplaced;
     private readonly TimeSpan _patience;
 
     public PostgresWriter(PostgresDatabase database, int writers, TimeProvider time, Telemetry.ThreadlineMetrics metrics, ILogger logger)
@@ -47,31 +45,36 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         (_data, _changes, _node, _time, _metrics, _logger) = (database.DataSource, database.Changes, database.Node, time, metrics, logger);
         // A caller waits at most the store's budget; a write still queued past it is answered unavailable already.
         _patience = database.Budget == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : database.Budget;
-        _lanes = Enumerable.Range(0, writers)
-            .Select(_ => Task.Factory.StartNew(LaneAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap())
+        _queues = Enumerable.Range(0, writers)
+            .Select(_ => Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait }))
             .ToArray();
+        _lanes = _queues.Select(queue => Task.Run(() => LaneAsync(queue.Reader))).ToArray();
     }
 
     /// <param name="committed">Called once the write's transaction committed, before its task completes.</param>
+    /// <param name="thread">Which thread the write is about, if known: the writes of one thread share a writer.</param>
     /// <param name="ct">A write whose caller left before it started is not run.</param>
-    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, Action? committed, CancellationToken ct)
+    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, Action? committed, string? thread, CancellationToken ct)
     {
         var write = new PendingWrite<T>(work, committed, ct);
-        if (_queue.Writer.TryWrite(write))
+        var lane = thread is null
+            ? (uint)Interlocked.Increment(ref _nextUnplaced) % (uint)_queues.Length
+            : (uint)StringComparer.Ordinal.GetHashCode(thread) % (uint)_queues.Length;
+        var queue = _queues[lane].Writer;
+        if (queue.TryWrite(write))
             return write.Task;
-        return EnqueueSlowAsync(write, ct);
+        return EnqueueSlowAsync(queue, write, ct);
     }
 
-    private async Task<T> EnqueueSlowAsync<T>(PendingWrite<T> write, CancellationToken ct)
+    private static async Task<T> EnqueueSlowAsync<T>(ChannelWriter<PendingWrite> queue, PendingWrite<T> write, CancellationToken ct)
     {
-        await _queue.Writer.WriteAsync(write, ct);
+        await queue.WriteAsync(write, ct);
         return await write.Task;
     }
 
-    private async Task LaneAsync()
+    private async Task LaneAsync(ChannelReader<PendingWrite> reader)
     {
         var batch = new List<PendingWrite>(MaxBatch);
-        var reader = _queue.Reader;
         while (await reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -124,14 +127,16 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // Nothing of the batch is committed: each write runs again on its own.
+            // Nothing of the batch is committed: it runs again in halves, so one write that fails (or
+            // waits) costs a few more transactions, not one per write.
             LogBatchSplit(_logger, batch.Count, e.Message);
             await transaction.DisposeAsync();
+            await connection.CloseAsync();
             foreach (var write in batch)
-            {
                 write.Changes.Clear();
-                await RunAloneAsync(write);
-            }
+            var half = batch.Count / 2;
+            await RunBatchAsync(batch[..half]);
+            await RunBatchAsync(batch[half..]);
             return;
         }
 
@@ -189,7 +194,8 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        foreach (var queue in _queues)
+            queue.Writer.TryComplete();
         await Task.WhenAll(_lanes);
     }
 
