@@ -12,9 +12,20 @@ internal abstract class PendingWrite(Action? committed, CancellationToken ct)
 
     private readonly long _queued = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    /// <summary>Its caller left, or gave up after <paramref name="patience"/>, before it started: it is not run at all.</summary>
-    public bool Abandoned(TimeSpan patience) =>
-        ct.IsCancellationRequested || System.Diagnostics.Stopwatch.GetElapsedTime(_queued) > patience;
+    /// <summary>
+    /// Its caller left, or gave up after <paramref name="patience"/>, before it started: it is not run
+    /// at all, and its task says which (cancelled, or timed out as an unavailable store does).
+    /// </summary>
+    public bool GiveUpIfAbandoned(TimeSpan patience)
+    {
+        if (ct.IsCancellationRequested)
+            Cancel();
+        else if (System.Diagnostics.Stopwatch.GetElapsedTime(_queued) > patience)
+            Fail(new TimeoutException($"The write waited {patience.TotalSeconds:0.#} s for the database."));
+        else
+            return false;
+        return true;
+    }
 
     public abstract Task Task { get; }
 
@@ -31,7 +42,7 @@ internal abstract class PendingWrite(Action? committed, CancellationToken ct)
 
     public abstract void Fail(Exception e);
 
-    public abstract void Cancel();
+    protected abstract void Cancel();
 }
 
 internal sealed class PendingWrite<T>(Func<IStoreSession, ValueTask<T>> work, Action? committed, CancellationToken ct)
@@ -48,5 +59,5 @@ internal sealed class PendingWrite<T>(Func<IStoreSession, ValueTask<T>> work, Ac
 
     public override void Fail(Exception e) => _result.TrySetException(e);
 
-    public override void Cancel() => _result.TrySetCanceled();
+    protected override void Cancel() => _result.TrySetCanceled();
 }

@@ -15,9 +15,10 @@ namespace Threadline.Storage.Postgres;
 /// <para>
 /// Batches on two nodes still lock their threads in no agreed order, and can each hold what the other
 /// waits for. A batch therefore waits at most <see cref="BatchLockTimeout"/> for a lock: past it, or on
-/// any other failure before its commit, it is rolled back and run again in halves, down to single
-/// writes that wait as long as they must. So one write's failure never undoes another's, and a
-/// deadlock costs milliseconds, not PostgreSQL's deadlock_timeout.
+/// any other failure before its commit, it is rolled back; the write that failed runs on its own
+/// (waiting as long as it must, or failing alone) and the rest go again together. So one write's
+/// failure never undoes another's, and a deadlock costs milliseconds, not PostgreSQL's
+/// deadlock_timeout.
 /// </para>
 /// </summary>
 internal sealed partial class PostgresWriter : IAsyncDisposable
@@ -27,7 +28,10 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
 
     private const int MaxAttempts = 5;
 
-    private const string BatchLockTimeout = "SET LOCAL lock_timeout = '50ms'";
+    /// <summary>How many times a batch goes again without the write that failed it before its writes run one by one.</summary>
+    private const int MaxBatchTries = 3;
+
+    private const string BatchLockTimeout = "SET LOCAL lock_timeout = '20ms'";
 
     private readonly NpgsqlDataSource _data;
     private readonly ChangeFeed _changes;
@@ -81,9 +85,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
             var waiting = reader.Count;
             while (batch.Count < MaxBatch && reader.TryRead(out var write))
             {
-                if (write.Abandoned(_patience))
-                    write.Cancel();
-                else
+                if (!write.GiveUpIfAbandoned(_patience))
                     batch.Add(write);
             }
             if (batch.Count == 0)
@@ -106,20 +108,44 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
 
     private async Task RunBatchAsync(List<PendingWrite> batch)
     {
-        if (batch.Count == 1)
+        for (var tries = 1; ; tries++)
         {
-            await RunAloneAsync(batch[0]);
-            return;
+            if (batch.Count == 1)
+            {
+                await RunAloneAsync(batch[0]);
+                return;
+            }
+            if (await TryBatchAsync(batch) is not { } culprit)
+                return;
+            // Nothing of the batch is committed. The write that failed (or waited too long for a lock)
+            // runs on its own, where it waits as long as it must or fails alone; the others go again
+            // together. A batch that keeps failing runs write by write.
+            batch.Remove(culprit);
+            if (tries == MaxBatchTries)
+            {
+                foreach (var write in batch)
+                    await RunAloneAsync(write);
+                batch.Clear();
+            }
+            await RunAloneAsync(culprit);
+            if (batch.Count == 0)
+                return;
         }
+    }
 
+    /// <returns>Null when the batch committed (or its commit failed, which fails its writes); otherwise the write that failed.</returns>
+    private async Task<PendingWrite?> TryBatchAsync(List<PendingWrite> batch)
+    {
         await using var connection = await _data.OpenConnectionAsync();
         var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted);
+        var running = batch[0];
         try
         {
             await using (var command = new NpgsqlCommand(BatchLockTimeout, connection, transaction))
                 await command.ExecuteNonQueryAsync();
             foreach (var write in batch)
             {
+                running = write;
                 var session = new PostgresSession(connection, transaction, _time);
                 await write.RunAsync(session);
                 write.Changes.AddRange(session.Changes);
@@ -127,17 +153,11 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // Nothing of the batch is committed: it runs again in halves, so one write that fails (or
-            // waits) costs a few more transactions, not one per write.
             LogBatchSplit(_logger, batch.Count, e.Message);
             await transaction.DisposeAsync();
-            await connection.CloseAsync();
             foreach (var write in batch)
                 write.Changes.Clear();
-            var half = batch.Count / 2;
-            await RunBatchAsync(batch[..half]);
-            await RunBatchAsync(batch[half..]);
-            return;
+            return running;
         }
 
         await using (transaction)
@@ -147,6 +167,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         }
         foreach (var write in batch)
             write.Complete(_changes);
+        return null;
     }
 
     private async Task RunAloneAsync(PendingWrite write)
@@ -202,7 +223,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
     [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "A write was run again (attempt {Attempt} lost a {SqlState})")]
     private static partial void LogRetried(ILogger logger, int attempt, string sqlState);
 
-    [LoggerMessage(EventId = 117, Level = LogLevel.Debug, Message = "A batch of {Count} writes runs again write by write ({Reason})")]
+    [LoggerMessage(EventId = 117, Level = LogLevel.Debug, Message = "A batch of {Count} writes goes again without the one that failed ({Reason})")]
     private static partial void LogBatchSplit(ILogger logger, int count, string reason);
 
     [LoggerMessage(EventId = 118, Level = LogLevel.Debug, Message = "A batch of {Count} writes failed ({Reason})")]
