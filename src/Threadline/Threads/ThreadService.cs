@@ -27,11 +27,22 @@ internal sealed class ThreadService(IStore store, MessageFactory messages, TimeP
         return new ThreadCreate(thread, messages.CreateMany(projectId, thread.Id, request.Messages));
     }
 
-    public Task<ThreadCreateResult> CreateAsync(string projectId, NewThread request, CancellationToken ct)
+    public async Task<ThreadCreateResult> CreateAsync(string projectId, NewThread request, CancellationToken ct)
     {
         var create = Prepare(projectId, request);
-        return store.WriteAsync(s => ThreadCreation.CreateAsync(s, create), ct, create.WriterKey);
+        return await store.WriteAsync(s => ThreadCreation.CreateAsync(s, create), ct, await WriterKeyAsync(create, ct));
     }
+
+    /// <summary>
+    /// Which thread the store's writers should take the write for (<see cref="IStore.WriteAsync{T}"/>):
+    /// a user's thread found by external id is named by its id, as the runs on it are; only the
+    /// calls that make it share its external id instead.
+    /// </summary>
+    public async ValueTask<string> WriterKeyAsync(ThreadCreate create, CancellationToken ct) =>
+        create.Thread.ExternalId is { } external
+        && await store.ReadAsync(s => s.Threads.ThreadFindByExternalIdAsync(create.Thread.ProjectId, external), ct) is { } found
+            ? found.Id
+            : create.WriterKey;
 
     public async Task<Outcome<ConversationThread>> GetAsync(string projectId, string threadId, CancellationToken ct) =>
         await store.ReadAsync(s => s.Threads.ThreadGetAsync(projectId, threadId), ct) is { } thread ? thread : new NotFound("thread", threadId);
