@@ -18,7 +18,7 @@ internal sealed class StorageOptions
     /// PostgreSQL: how many group-commit transactions a node runs at once. More lets writes go on while
     /// one transaction waits for a row lock another node holds; fewer puts more writes in each commit.
     /// </summary>
-    public int Writers { get; set; } = 2;
+    public int Writers { get; set; } = 8;
 
     public string? Problem(string? postgresConnectionString) =>
         Provider is not (Sqlite or Postgres) ? $"Threadline:Storage:Provider must be 'sqlite' or 'postgres', not '{Provider}'."
