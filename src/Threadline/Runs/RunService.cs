@@ -33,7 +33,8 @@ internal sealed class RunService(
         var built = await BuildAsync(projectId, thread.Thread.Id, request.Settings, ct);
         if (built.Problem is { } problem)
             return problem;
-        return await StartAsync(new RunCreate(built.Value!, thread, [], OnActiveOf(request.Settings)), thread.Thread.Id, ct);
+        return await StartAsync(new RunCreate(built.Value!, thread, [], OnActiveOf(request.Settings)), thread.Thread.Id, ct,
+            await threads.WriterKeyAsync(thread, ct));
     }
 
     public async Task<Outcome<Run>> GetAsync(string projectId, string threadId, string runId, CancellationToken ct) =>
@@ -50,7 +51,7 @@ internal sealed class RunService(
                 return current;
             await s.Runs.RunMetadataUpdateAsync(projectId, threadId, runId, m);
             return current with { Metadata = m };
-        }, ct);
+        }, ct, threadId);
 
     public async Task<Outcome<Page<Run>>> ListAsync(string projectId, string threadId, PageRequest page, CancellationToken ct) =>
         await store.ReadAsync<Outcome<Page<Run>>>(async s =>
@@ -69,7 +70,7 @@ internal sealed class RunService(
             if (result.RefusedStatus is { } status)
                 return new RunStatusRefused(status, RunOperation.Cancel);
             return result.Run;
-        }, ct);
+        }, ct, threadId);
         if (outcome.Value is { Status: RunStatus.Cancelling })
             leases.RequestCancel(runId);
         return outcome;
@@ -91,7 +92,7 @@ internal sealed class RunService(
             if (result.Problem is { } problem)
                 return new ToolOutputsMismatch(problem);
             return (result, before!.Attempt);
-        }, ct);
+        }, ct, threadId);
         if (outcome.Value.Item1?.Claimed is { } claimed)
             slot!.Start(claimed);
         return outcome;
@@ -116,10 +117,10 @@ internal sealed class RunService(
         }, ct);
 
     /// <summary>Makes (or joins) the run; a run that may start at once is claimed in the same transaction and started here.</summary>
-    private async Task<Outcome<RunCreateResult>> StartAsync(RunCreate create, string threadId, CancellationToken ct)
+    private async Task<Outcome<RunCreateResult>> StartAsync(RunCreate create, string threadId, CancellationToken ct, string? writerKey = null)
     {
         using var slot = create.Run.DebounceMs == 0 ? scheduler.Reserve() : null;
-        var result = await store.WriteAsync(s => lifecycle.CreateAsync(s, create with { Claim = slot?.Claim }), ct);
+        var result = await store.WriteAsync(s => lifecycle.CreateAsync(s, create with { Claim = slot?.Claim }), ct, writerKey ?? threadId);
         if (result.ThreadMissing)
             return new NotFound("thread", threadId);
         if (result.RejectedByRunId is { } activeRun)

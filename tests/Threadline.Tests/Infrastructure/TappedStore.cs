@@ -30,10 +30,10 @@ internal sealed class TappedStore(IStore inner) : IStore, IAsyncDisposable
 
     public void Heal() => _fault = _ => null;
 
-    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
+    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct, string? thread = null)
     {
         Interlocked.Increment(ref _writes);
-        return _fault(typeof(T)) is { } error ? Task.FromException<T>(error) : inner.WriteAsync(work, ct);
+        return _fault(typeof(T)) is { } error ? Task.FromException<T>(error) : inner.WriteAsync(work, ct, thread);
     }
 
     public ValueTask<T> ReadAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct) => inner.ReadAsync(work, ct);
