@@ -27,6 +27,8 @@ internal abstract class PendingWrite(Action? committed, CancellationToken ct)
         return true;
     }
 
+    public abstract Task Task { get; }
+
     public abstract ValueTask RunAsync(IStoreSession session);
 
     public void Complete(ChangeFeed changes)
@@ -49,7 +51,7 @@ internal sealed class PendingWrite<T>(Func<IStoreSession, ValueTask<T>> work, Ac
     private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private T _value = default!;
 
-    public Task<T> Task => _result.Task;
+    public override Task<T> Task => _result.Task;
 
     public override async ValueTask RunAsync(IStoreSession session) => _value = await work(session);
 
