@@ -62,8 +62,8 @@ internal static class ThreadlineServices
         if (storage.Provider == StorageOptions.Postgres)
         {
             services.AddSingleton(sp => new PostgresDatabase(postgres!, sp.GetRequiredService<ProcessIdentity>(), sp.GetRequiredService<ILoggerFactory>()));
-            services.AddSingleton<IStore>(sp => new PostgresStore(sp.GetRequiredService<PostgresDatabase>(), storage.Writers,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ThreadlineMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton<IStore>(sp => new PostgresStore(sp.GetRequiredService<PostgresDatabase>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
             // Live streams of runs executing on other nodes; hosted, so that this node relays its own from the start.
             services.AddSingleton<PostgresRunRelay>();
             services.AddSingleton<IRunEventRelay>(sp => sp.GetRequiredService<PostgresRunRelay>());

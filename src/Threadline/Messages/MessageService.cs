@@ -21,7 +21,7 @@ internal sealed class MessageService(IStore store, MessageFactory factory, Threa
             if (placed is not null)
                 return placed;
             return slot is { BlockingRunId: { } runId } ? new ThreadBusy(threadId, runId, ForMessage: true) : new NotFound("thread", threadId);
-        }, ct, threadId);
+        }, ct);
     }
 
     public async Task<Outcome<Message>> GetAsync(string projectId, string threadId, string messageId, CancellationToken ct) =>
@@ -41,7 +41,7 @@ internal sealed class MessageService(IStore store, MessageFactory factory, Threa
                 return current;
             await s.Messages.MessageMetadataUpdateAsync(projectId, threadId, messageId, m);
             return current with { Metadata = m };
-        }, ct, threadId);
+        }, ct);
 
     public Task<Outcome<bool>> DeleteAsync(string projectId, string threadId, string messageId, CancellationToken ct) =>
         store.WriteAsync<Outcome<bool>>(async s =>
@@ -49,7 +49,7 @@ internal sealed class MessageService(IStore store, MessageFactory factory, Threa
             if (await s.Messages.MessageDeleteAsync(projectId, threadId, messageId))
                 return true;
             return await s.Threads.ThreadExistsAsync(projectId, threadId) ? new NotFound("message", messageId) : new NotFound("thread", threadId);
-        }, ct, threadId);
+        }, ct);
 
     public async Task<Outcome<Page<Message>>> ListAsync(string projectId, string threadId, string? runId, PageRequest page, CancellationToken ct) =>
         await store.ReadAsync<Outcome<Page<Message>>>(async s =>

@@ -49,7 +49,7 @@ internal sealed partial class RunExecutor(
         var lease = leases.Hold(run);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Stopping);
         var reply = new Reply(run, time, options.ReplyStoreDelay, log, this,
-            output => store.WriteAsync(s => lifecycle.OutputBeginAsync(s, output, lease.Attempt), CancellationToken.None, run.ThreadId));
+            output => store.WriteAsync(s => lifecycle.OutputBeginAsync(s, output, lease.Attempt), CancellationToken.None));
         Publish(log, new RunStatusChanged(run));
         try
         {
@@ -161,7 +161,7 @@ internal sealed partial class RunExecutor(
             StoreOutput = storeWithEnd,
             Handoff = options.Handoff && lease.Reason != StopReason.Released ? new ClaimFor(identity.Owner, (long)options.LeaseTimeout.TotalMilliseconds) : null,
         };
-        var ended = await store.WriteAsync(s => lifecycle.FinishAsync(s, finish), CancellationToken.None, run.ThreadId);
+        var ended = await store.WriteAsync(s => lifecycle.FinishAsync(s, finish), CancellationToken.None);
         if (ended is null)
         {
             LogLeaseLost(logger, run.Id, run.Attempt);
@@ -184,7 +184,7 @@ internal sealed partial class RunExecutor(
             throw new LeaseLostException();
         var expiresAt = time.GetUtcNow().Add(options.ToolOutputsTimeout).ToUnixTimeSeconds();
         var require = new RunRequireAction(run.Id, lease.Attempt, reply.Output, reply.Text, calls, expiresAt, reply.Usage) { StoreOutput = storeWithEnd };
-        var result = await store.WriteAsync(s => lifecycle.RequireActionAsync(s, require), CancellationToken.None, run.ThreadId)
+        var result = await store.WriteAsync(s => lifecycle.RequireActionAsync(s, require), CancellationToken.None)
             ?? throw new LeaseLostException();
         if (result.CompletedMessage is { } message)
             Publish(log, new MessageEnded(message));
@@ -204,7 +204,7 @@ internal sealed partial class RunExecutor(
             // A reply whose start was never stored counts as no output: the run starts again elsewhere.
             var (_, unstored) = await reply.SettleAsync();
             var output = unstored ? null : reply.Output;
-            var status = await store.WriteAsync(s => lifecycle.ReleaseAsync(s, run.Id, lease.Attempt, output, reply.Text), CancellationToken.None, run.ThreadId);
+            var status = await store.WriteAsync(s => lifecycle.ReleaseAsync(s, run.Id, lease.Attempt, output, reply.Text), CancellationToken.None);
             LogReleased(logger, run.Id, status ?? "(already taken over)");
         }
         catch (Exception e)

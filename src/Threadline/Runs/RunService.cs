@@ -33,8 +33,7 @@ internal sealed class RunService(
         var built = await BuildAsync(projectId, thread.Thread.Id, request.Settings, ct);
         if (built.Problem is { } problem)
             return problem;
-        return await StartAsync(new RunCreate(built.Value!, thread, [], OnActiveOf(request.Settings)), thread.Thread.Id, ct,
-            await threads.WriterKeyAsync(thread, ct));
+        return await StartAsync(new RunCreate(built.Value!, thread, [], OnActiveOf(request.Settings)), thread.Thread.Id, ct);
     }
 
     public async Task<Outcome<Run>> GetAsync(string projectId, string threadId, string runId, CancellationToken ct) =>
@@ -51,7 +50,7 @@ internal sealed class RunService(
                 return current;
             await s.Runs.RunMetadataUpdateAsync(projectId, threadId, runId, m);
             return current with { Metadata = m };
-        }, ct, threadId);
+        }, ct);
 
     public async Task<Outcome<Page<Run>>> ListAsync(string projectId, string threadId, PageRequest page, CancellationToken ct) =>
         await store.ReadAsync<Outcome<Page<Run>>>(async s =>
@@ -70,7 +69,7 @@ internal sealed class RunService(
             if (result.RefusedStatus is { } status)
                 return new RunStatusRefused(status, RunOperation.Cancel);
             return result.Run;
-        }, ct, threadId);
+        }, ct);
         if (outcome.Value is { Status: RunStatus.Cancelling })
             leases.RequestCancel(runId);
         return outcome;
@@ -92,7 +91,7 @@ internal sealed class RunService(
             if (result.Problem is { } problem)
                 return new ToolOutputsMismatch(problem);
             return (result, before!.Attempt);
-        }, ct, threadId);
+        }, ct);
         if (outcome.Value.Item1?.Claimed is { } claimed)
             slot!.Start(claimed);
         return outcome;
@@ -117,10 +116,10 @@ internal sealed class RunService(
         }, ct);
 
     /// <summary>Makes (or joins) the run; a run that may start at once is claimed in the same transaction and started here.</summary>
-    private async Task<Outcome<RunCreateResult>> StartAsync(RunCreate create, string threadId, CancellationToken ct, string? writerKey = null)
+    private async Task<Outcome<RunCreateResult>> StartAsync(RunCreate create, string threadId, CancellationToken ct)
     {
         using var slot = create.Run.DebounceMs == 0 ? scheduler.Reserve() : null;
-        var result = await store.WriteAsync(s => lifecycle.CreateAsync(s, create with { Claim = slot?.Claim }), ct, writerKey ?? threadId);
+        var result = await store.WriteAsync(s => lifecycle.CreateAsync(s, create with { Claim = slot?.Claim }), ct);
         if (result.ThreadMissing)
             return new NotFound("thread", threadId);
         if (result.RejectedByRunId is { } activeRun)

@@ -16,12 +16,7 @@ internal interface IStore
     /// made while a request holds an <c>Idempotency-Key</c> takes the key in the same transaction
     /// (every store runs its writes through <see cref="Idempotency.IdempotencyScope.Enlist"/>).
     /// </summary>
-    /// <param name="thread">
-    /// The thread the write is about, when the caller knows it (its id, or any key that names it, such
-    /// as its external id): a node runs the writes of one thread through one writer transaction at a
-    /// time, so that its concurrent group commits never wait for each other's thread locks.
-    /// </param>
-    Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct, string? thread = null);
+    Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct);
 
     /// <summary>What committed writes changed, in this process and (as a coarse wake) in others.</summary>
     ChangeFeed Changes { get; }

@@ -14,15 +14,8 @@ internal sealed class StorageOptions
     /// </summary>
     public string Provider { get; set; } = Sqlite;
 
-    /// <summary>
-    /// PostgreSQL: how many group-commit transactions a node runs at once. More lets writes go on while
-    /// one transaction waits for a row lock another node holds; fewer puts more writes in each commit.
-    /// </summary>
-    public int Writers { get; set; } = 8;
-
     public string? Problem(string? postgresConnectionString) =>
         Provider is not (Sqlite or Postgres) ? $"Threadline:Storage:Provider must be 'sqlite' or 'postgres', not '{Provider}'."
-        : Writers is < 1 or > 64 ? $"Threadline:Storage:Writers must be between 1 and 64, not {Writers}."
         : Provider == Postgres && string.IsNullOrWhiteSpace(postgresConnectionString)
             ? "Threadline:Storage:Provider is 'postgres' but neither ConnectionStrings:Threadline nor THREADLINE_DATABASE_URL is set."
         : null;

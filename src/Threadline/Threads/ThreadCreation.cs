@@ -7,14 +7,7 @@ namespace Threadline.Threads;
 /// Make a thread with its first messages; with an external id that already names a thread of
 /// the project, append the messages to that thread instead.
 /// </summary>
-internal sealed record ThreadCreate(ConversationThread Thread, IReadOnlyList<Message> Messages)
-{
-    /// <summary>
-    /// The thread, for the store's writers: by its external id when it has one, which every call that
-    /// finds or makes the same user's thread shares (<see cref="Storage.IStore.WriteAsync{T}"/>).
-    /// </summary>
-    public string WriterKey => Thread.ExternalId is { } external ? $"external:{Thread.ProjectId}:{external}" : Thread.Id;
-}
+internal sealed record ThreadCreate(ConversationThread Thread, IReadOnlyList<Message> Messages);
 
 internal sealed record ThreadCreateResult(ConversationThread Thread, bool Created);
 

@@ -27,22 +27,11 @@ internal sealed class ThreadService(IStore store, MessageFactory messages, TimeP
         return new ThreadCreate(thread, messages.CreateMany(projectId, thread.Id, request.Messages));
     }
 
-    public async Task<ThreadCreateResult> CreateAsync(string projectId, NewThread request, CancellationToken ct)
+    public Task<ThreadCreateResult> CreateAsync(string projectId, NewThread request, CancellationToken ct)
     {
         var create = Prepare(projectId, request);
-        return await store.WriteAsync(s => ThreadCreation.CreateAsync(s, create), ct, await WriterKeyAsync(create, ct));
+        return store.WriteAsync(s => ThreadCreation.CreateAsync(s, create), ct);
     }
-
-    /// <summary>
-    /// Which thread the store's writers should take the write for (<see cref="IStore.WriteAsync{T}"/>):
-    /// a user's thread found by external id is named by its id, as the runs on it are; only the
-    /// calls that make it share its external id instead.
-    /// </summary>
-    public async ValueTask<string> WriterKeyAsync(ThreadCreate create, CancellationToken ct) =>
-        create.Thread.ExternalId is { } external
-        && await store.ReadAsync(s => s.Threads.ThreadFindByExternalIdAsync(create.Thread.ProjectId, external), ct) is { } found
-            ? found.Id
-            : create.WriterKey;
 
     public async Task<Outcome<ConversationThread>> GetAsync(string projectId, string threadId, CancellationToken ct) =>
         await store.ReadAsync(s => s.Threads.ThreadGetAsync(projectId, threadId), ct) is { } thread ? thread : new NotFound("thread", threadId);
@@ -55,10 +44,10 @@ internal sealed class ThreadService(IStore store, MessageFactory messages, TimeP
             var modified = current with { ToolResources = toolResources ?? current.ToolResources, Metadata = metadata ?? current.Metadata };
             await s.Threads.ThreadUpdateAsync(modified);
             return modified;
-        }, ct, threadId);
+        }, ct);
 
     public async Task<Outcome<bool>> DeleteAsync(string projectId, string threadId, CancellationToken ct) =>
-        await store.WriteAsync(s => s.Threads.ThreadDeleteAsync(projectId, threadId), ct, threadId) ? true : new NotFound("thread", threadId);
+        await store.WriteAsync(s => s.Threads.ThreadDeleteAsync(projectId, threadId), ct) ? true : new NotFound("thread", threadId);
 
     public ValueTask<Page<ConversationThread>> ListAsync(ThreadFilter filter, PageRequest page, CancellationToken ct) =>
         store.ReadAsync(s => s.Threads.ThreadListAsync(filter, page), ct);

@@ -30,10 +30,10 @@ internal sealed class TappedStore(IStore inner) : IStore, IAsyncDisposable
 
     public void Heal() => _fault = _ => null;
 
-    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct, string? thread = null)
+    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
     {
         Interlocked.Increment(ref _writes);
-        return _fault(typeof(T)) is { } error ? Task.FromException<T>(error) : inner.WriteAsync(work, ct, thread);
+        return _fault(typeof(T)) is { } error ? Task.FromException<T>(error) : inner.WriteAsync(work, ct);
     }
 
     public ValueTask<T> ReadAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct) => inner.ReadAsync(work, ct);

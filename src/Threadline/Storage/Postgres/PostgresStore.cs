@@ -1,31 +1,36 @@
+using System.Data;
 using Npgsql;
 
 namespace Threadline.Storage.Postgres;
 
 /// <summary>
-/// The store on a PostgreSQL server shared by every node. Reads run on a pooled connection; writes
-/// are group-committed in READ COMMITTED transactions (<see cref="PostgresWriter"/>). The transitions
-/// take their thread's row lock first, which is what makes them safe across nodes (docs/storage.md).
-/// What a write changed is announced to this node's feed on commit and to the others by a
-/// <c>NOTIFY</c> sent in the same transaction. A statement the server refuses for want of disk
-/// (<c>disk_full</c>) fails with <see cref="StorageFullException"/>, and a refused write marks
-/// <see cref="WriteHealth"/>.
+/// The store on a PostgreSQL server shared by every node. Each write is one READ COMMITTED
+/// transaction on a pooled connection; the transitions take their thread's row lock first, which
+/// is what makes them safe across nodes (docs/storage.md). A write that loses a deadlock or a
+/// serialization check is run again from the start. What a write changed is announced to this
+/// node's feed on commit and to the others by a <c>NOTIFY</c> sent in the same transaction. A
+/// statement the server refuses for want of disk (<c>disk_full</c>) fails with
+/// <see cref="StorageFullException"/>, and a refused write marks <see cref="WriteHealth"/>.
 /// </summary>
-internal sealed class PostgresStore : IStore, IAsyncDisposable
+internal sealed partial class PostgresStore : IStore, IAsyncDisposable
 {
+    private const int MaxAttempts = 5;
+
     private readonly PostgresDatabase _database;
     private readonly NpgsqlDataSource _data;
     private readonly PostgresMigrator _migrator;
-    private readonly PostgresWriter _writer;
     private readonly TimeProvider _time;
+    private readonly string _node;
+    private readonly ILogger _logger;
 
-    public PostgresStore(PostgresDatabase database, int writers, TimeProvider time, Telemetry.ThreadlineMetrics metrics, ILoggerFactory loggers)
+    public PostgresStore(PostgresDatabase database, TimeProvider time, ILoggerFactory loggers)
     {
         _database = database;
         _data = database.DataSource;
         _time = time;
-        _writer = new PostgresWriter(database, writers, time, metrics, loggers.CreateLogger("Threadline.Storage.Writer"));
-        WriteHealth = new WriteHealth(loggers.CreateLogger<PostgresStore>());
+        _node = database.Node;
+        _logger = loggers.CreateLogger<PostgresStore>();
+        WriteHealth = new WriteHealth(_logger);
         _migrator = new PostgresMigrator(_data, loggers.CreateLogger<PostgresMigrator>());
     }
 
@@ -60,24 +65,49 @@ internal sealed class PostgresStore : IStore, IAsyncDisposable
         return await work(new PostgresSession(connection, null, _time));
     }
 
-    public async Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct, string? thread = null)
+    public async Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
     {
         var (enlisted, committed) = Idempotency.IdempotencyScope.Enlist(work);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var result = await BoundedAsync(_writer.WriteAsync(enlisted, committed, thread, ct), ct);
-            WriteHealth.Committed();
-            return result;
+            try
+            {
+                var (result, changes) = await BoundedAsync(RunOnceAsync(enlisted, ct), ct);
+                committed?.Invoke();
+                WriteHealth.Committed();
+                Changes.Publish(changes);
+                return result;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                                              && attempt < MaxAttempts)
+            {
+                LogRetried(_logger, attempt, e.SqlState);
+                // Real time, whatever the queue's clock: the other transaction is running now.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
+            {
+                WriteHealth.Refused(e);
+                throw new StorageFullException(e);
+            }
+            catch (Exception e) when (Unavailable(e, ct))
+            {
+                throw new StoreUnavailableException("The database is unavailable.", e);
+            }
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
-        {
-            WriteHealth.Refused(e);
-            throw new StorageFullException(e);
-        }
-        catch (Exception e) when (Unavailable(e, ct))
-        {
-            throw new StoreUnavailableException("The database is unavailable.", e);
-        }
+    }
+
+    private async Task<(T Result, IReadOnlyList<StoreChange> Changes)> RunOnceAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
+    {
+        await using var connection = await _data.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        var session = new PostgresSession(connection, transaction, _time);
+        var result = await work(session);
+        if (PostgresChangeMessage.Encode(_node, session.Changes) is { } payload)
+            await session.ExecuteAsync("SELECT pg_notify(@channel, @payload)", ("channel", PostgresChangeMessage.Channel), ("payload", payload));
+        // Not cancellable: once the work ran, its commit is not abandoned halfway by a client leaving.
+        await transaction.CommitAsync(CancellationToken.None);
+        return (result, session.Changes);
     }
 
     /// <summary>
@@ -110,9 +140,8 @@ internal sealed class PostgresStore : IStore, IAsyncDisposable
             ON CONFLICT (id) DO UPDATE SET probed_at_ms = excluded.probed_at_ms, headroom = excluded.headroom
             """, ("now", s.NowMs), ("headroom", WriteProbe.Headroom())), ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "A write was run again (attempt {Attempt} lost a {SqlState})")]
+    private static partial void LogRetried(ILogger logger, int attempt, string sqlState);
 }

@@ -28,8 +28,7 @@ internal sealed class SqliteStore : IStore, IAsyncDisposable
 
     public ValueTask<T> ReadAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct) => _reads.ReadAsync(work, ct);
 
-    // One writer: every write is in the one queue already, whatever its thread.
-    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct, string? thread = null)
+    public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, CancellationToken ct)
     {
         var (enlisted, committed) = Idempotency.IdempotencyScope.Enlist(work);
         return _writer.WriteAsync(enlisted, committed, ct);

@@ -31,7 +31,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     private readonly Telemetry.ThreadlineMetrics _metrics;
     private readonly WriteHealth _health;
     private readonly ILogger _logger;
-    private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(16_384)
+    private readonly Channel<Write> _queue = Channel.CreateBounded<Write>(new BoundedChannelOptions(16_384)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
@@ -51,13 +51,13 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     /// <param name="committed">Called once the write's transaction committed, before its task completes.</param>
     public Task<T> WriteAsync<T>(Func<IStoreSession, ValueTask<T>> work, Action? committed, CancellationToken ct)
     {
-        var write = new PendingWrite<T>(work, committed, CancellationToken.None);
+        var write = new Write<T>(work, committed);
         if (_queue.Writer.TryWrite(write))
             return write.Task;
         return EnqueueSlowAsync(write, ct);
     }
 
-    private async Task<T> EnqueueSlowAsync<T>(PendingWrite<T> write, CancellationToken ct)
+    private async Task<T> EnqueueSlowAsync<T>(Write<T> write, CancellationToken ct)
     {
         await _queue.Writer.WriteAsync(write, ct);
         return await write.Task;
@@ -65,7 +65,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
 
     private async Task LoopAsync()
     {
-        var batch = new List<PendingWrite>(MaxBatch);
+        var batch = new List<Write>(MaxBatch);
         var reader = _queue.Reader;
         while (true)
         {
@@ -95,7 +95,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     /// the writer is closed. One wait for work stays outstanding across intervals (no cancellation,
     /// no exception per interval: an idle writer costs a timer and a PRAGMA every interval).
     /// </summary>
-    private async Task<bool> WaitForWorkAsync(ChannelReader<PendingWrite> reader)
+    private async Task<bool> WaitForWorkAsync(ChannelReader<Write> reader)
     {
         _work ??= reader.WaitToReadAsync().AsTask();
         if (await Task.WhenAny(_work, Task.Delay(_probeDelay, _time)) == _work)
@@ -117,7 +117,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
 
     private Task<bool>? _work;
 
-    private async Task RunBatchAsync(List<PendingWrite> batch)
+    private async Task RunBatchAsync(List<Write> batch)
     {
         SqliteSession session;
         try
@@ -169,7 +169,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private async Task RunAloneAsync(SqliteSession session, PendingWrite write, bool begun)
+    private async Task RunAloneAsync(SqliteSession session, Write write, bool begun)
     {
         try
         {
@@ -189,7 +189,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     }
 
     /// <summary>Commits; on failure either fails the writes or (a batch, to be retried write by write) leaves them pending.</summary>
-    private bool TryCommit(SqliteSession session, IReadOnlyList<PendingWrite> writes, bool failWrites)
+    private bool TryCommit(SqliteSession session, IReadOnlyList<Write> writes, bool failWrites)
     {
         try
         {
@@ -215,7 +215,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     private static bool IsFull(Exception e) => e is SqliteException { SqliteErrorCode: SqliteFull };
 
     /// <summary>Fails the write; a refusal for want of space is told apart, for the client's answer and for readiness.</summary>
-    private void Fail(PendingWrite write, Exception e)
+    private void Fail(Write write, Exception e)
     {
         if (IsFull(e))
         {
@@ -274,6 +274,40 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+    }
+
+    private abstract class Write(Action? committed)
+    {
+        public List<StoreChange> Changes { get; } = [];
+
+        public ValueTask RunAsync(SqliteSession session) => RunWorkAsync(session);
+
+        protected abstract ValueTask RunWorkAsync(SqliteSession session);
+
+        public void Complete(ChangeFeed changes)
+        {
+            committed?.Invoke();
+            changes.Publish(Changes);
+            SetResult();
+        }
+
+        protected abstract void SetResult();
+
+        public abstract void Fail(Exception e);
+    }
+
+    private sealed class Write<T>(Func<IStoreSession, ValueTask<T>> work, Action? committed) : Write(committed)
+    {
+        private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _value = default!;
+
+        public Task<T> Task => _result.Task;
+
+        protected override async ValueTask RunWorkAsync(SqliteSession session) => _value = await work(session);
+
+        protected override void SetResult() => _result.TrySetResult(_value);
+
+        public override void Fail(Exception e) => _result.TrySetException(e);
     }
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "Could not begin a write transaction for {Count} writes")]
