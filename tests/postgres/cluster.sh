@@ -75,7 +75,10 @@ case "${1:-}" in
     dir=${2:?usage: cluster.sh freeze|thaw DIR}
     postmaster=$(head -1 "$dir/data/postmaster.pid")
     [ "$1" = freeze ] && signal=STOP || signal=CONT
-    run_as "kill -$signal $postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
+    # The postmaster first: stopped, it forks no new backend, so the children listed after it are all
+    # of them (listed before, a backend forked for a new connection in between went on running).
+    run_as "kill -$signal $postmaster"
+    run_as "kill -$signal $(pgrep -P "$postmaster" | tr '\n' ' ')"
     ;;
   *)
     echo "usage: cluster.sh start|stop|pause|restart|freeze|thaw DIR" >&2; exit 2 ;;
