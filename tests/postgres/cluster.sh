@@ -74,11 +74,18 @@ case "${1:-}" in
   freeze|thaw)
     dir=${2:?usage: cluster.sh freeze|thaw DIR}
     postmaster=$(head -1 "$dir/data/postmaster.pid")
-    [ "$1" = freeze ] && signal=STOP || signal=CONT
-    # The postmaster first: stopped, it forks no new backend, so the children listed after it are all
-    # of them (listed before, a backend forked for a new connection in between went on running).
-    run_as "kill -$signal $postmaster"
-    run_as "kill -$signal $(pgrep -P "$postmaster" | tr '\n' ' ')"
+    # Frozen, the postmaster first: stopped, it forks no new backend, so the children listed after it
+    # are all of them (listed before, a backend forked in between went on serving). Thawed, it last.
+    # A backend that exited meanwhile is not an error.
+    children=$(pgrep -P "$postmaster" | tr '\n' ' ')
+    if [ "$1" = freeze ]; then
+      run_as "kill -STOP $postmaster"
+      children=$(pgrep -P "$postmaster" | tr '\n' ' ')
+      [ -z "$children" ] || run_as "kill -STOP $children 2>/dev/null || true"
+    else
+      [ -z "$children" ] || run_as "kill -CONT $children 2>/dev/null || true"
+      run_as "kill -CONT $postmaster"
+    fi
     ;;
   *)
     echo "usage: cluster.sh start|stop|pause|restart|freeze|thaw DIR" >&2; exit 2 ;;
