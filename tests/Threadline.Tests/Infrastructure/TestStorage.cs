@@ -50,6 +50,34 @@ internal static class TestStorage
         drop.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// The deadlocks PostgreSQL detected in the data folder's database, once no connection to it is left
+    /// (each backend reports its count as it exits); fails if connections stay past <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<long> DeadlocksAsync(string dataDirectory, TimeSpan timeout)
+    {
+        var admin = PostgresAdmin ?? throw new InvalidOperationException("THREADLINE_TEST_POSTGRES is not set.");
+        var name = DatabaseName(dataDirectory);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(admin) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            await using var left = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = @name", connection);
+            left.Parameters.AddWithValue("name", name);
+            if ((long)(await left.ExecuteScalarAsync())! == 0)
+                break;
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"connections to {name} were still open {timeout.TotalSeconds:0} s after the nodes stopped.");
+            await Task.Delay(50);
+        }
+        await using var count = new NpgsqlCommand("SELECT pg_stat_clear_snapshot(); SELECT deadlocks FROM pg_stat_database WHERE datname = @name", connection);
+        count.Parameters.AddWithValue("name", name);
+        await using var reader = await count.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        return await reader.ReadAsync() ? reader.GetInt64(0) : 0;
+    }
+
     private static readonly HashSet<string> Made = [];
 
     private static void EnsureDatabase(string admin, string name)

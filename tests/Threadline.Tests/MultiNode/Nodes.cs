@@ -68,6 +68,16 @@ internal sealed class Nodes : IAsyncDisposable
             return string.Join("\n", _all.Select(n => $"--- {n}\n{n.FormatLog(linesEach)}"));
     }
 
+    /// <summary>
+    /// Stops every node, and then counts the deadlocks PostgreSQL found in their database: a backend
+    /// reports its statistics when it exits, so the count is read once the nodes' connections are gone.
+    /// </summary>
+    public async Task<long> StopAndCountDeadlocksAsync(TimeSpan timeout)
+    {
+        await Task.WhenAll(_all.Select(n => n.DisposeAsync().AsTask()));
+        return await TestStorage.DeadlocksAsync(DataDirectory, timeout);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_all.Select(n => n.DisposeAsync().AsTask()));
