@@ -65,6 +65,29 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
             if (current.IsTerminal || (current.Status == RunStatus.RequiresAction && current.Attempt > afterAttempt))
             {
                 store.Changes.StopWaiting(run.Id, changed);
+                // An execution on another node that ended before this stream saw it start: that node keeps
+                // its log a while for a reader that comes late (StreamLinger), so ask for it before
+                // settling for the database's version, which has no per-token deltas.
+                if (current.StartedAt is not null && current.Attempt > afterAttempt && relay.Follow(run.Id, current.Attempt) is { } late)
+                {
+                    var ended = false;
+                    try
+                    {
+                        // Real time: the grace is for the relay's round trips, not for anything the queue's clock schedules.
+                        await foreach (var e in FollowAsync(late, seen, mirrored: true, ct, overSince: TimeProvider.System))
+                        {
+                            yield return e;
+                            if (ended = e.EndsStream)
+                                break;
+                        }
+                    }
+                    finally
+                    {
+                        relay.Unfollow(late);
+                    }
+                    if (ended)
+                        yield break;
+                }
                 foreach (var e in await RebuildAsync(current, seen.Steps, seen.Started, ct))
                     yield return e;
                 yield break;
@@ -105,10 +128,13 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
     /// least every <see cref="Recheck"/>, the database is asked; once it says the execution is over,
     /// the mirror gets <see cref="MirrorGrace"/> to catch up before the stream turns to the database.
     /// </summary>
-    private async IAsyncEnumerable<RunEvent> FollowAsync(RunEventLog log, Seen seen, bool mirrored, [EnumeratorCancellation] CancellationToken ct)
+    /// <param name="overSince">The database shows the execution over already: the mirror has its grace from now, on this clock.</param>
+    private async IAsyncEnumerable<RunEvent> FollowAsync(RunEventLog log, Seen seen, bool mirrored, [EnumeratorCancellation] CancellationToken ct,
+        TimeProvider? overSince = null)
     {
         var cursor = 0;
-        long? giveUpAt = null;
+        var graceClock = overSince ?? time;
+        long? giveUpAt = overSince is not null ? graceClock.GetUtcNow().ToUnixTimeMilliseconds() + (long)MirrorGrace.TotalMilliseconds : null;
         Task? changed = null;
         try
         {
@@ -131,13 +157,13 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
                     continue;
                 if (giveUpAt is { } at)
                 {
-                    if (!await WaitUntilAsync(next, at, ct))
+                    if (!await WaitUntilAsync(next, at, graceClock, ct))
                         yield break;
                 }
                 else if (changed is null)
                     await next.WaitAsync(ct);
                 else if (await Task.WhenAny(next, changed, Task.Delay(Recheck, time, ct)) != next && await ExecutionOverAsync(log, ct))
-                    giveUpAt = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)MirrorGrace.TotalMilliseconds;
+                    giveUpAt = graceClock.GetUtcNow().ToUnixTimeMilliseconds() + (long)MirrorGrace.TotalMilliseconds;
             }
         }
         finally
@@ -153,10 +179,10 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
         || run.Attempt != log.Attempt || run.Status is not (RunStatus.InProgress or RunStatus.Cancelling);
 
     /// <returns>False when <paramref name="atMs"/> passed first.</returns>
-    private async Task<bool> WaitUntilAsync(Task next, long atMs, CancellationToken ct)
+    private static async Task<bool> WaitUntilAsync(Task next, long atMs, TimeProvider clock, CancellationToken ct)
     {
-        var left = atMs - time.GetUtcNow().ToUnixTimeMilliseconds();
-        return left > 0 && await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(left), time, ct)) == next;
+        var left = atMs - clock.GetUtcNow().ToUnixTimeMilliseconds();
+        return left > 0 && await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(left), clock, ct)) == next;
     }
 
     /// <summary>The events a stream would have seen, from the stored steps and messages of a settled run.</summary>
