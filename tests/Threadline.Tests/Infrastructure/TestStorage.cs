@@ -60,17 +60,12 @@ internal static class TestStorage
         var name = DatabaseName(dataDirectory);
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(admin) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
-        var until = DateTime.UtcNow + timeout;
-        while (true)
+        await Eventually.TrueAsync(async () =>
         {
             await using var left = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = @name", connection);
             left.Parameters.AddWithValue("name", name);
-            if ((long)(await left.ExecuteScalarAsync())! == 0)
-                break;
-            if (DateTime.UtcNow > until)
-                throw new TimeoutException($"connections to {name} were still open {timeout.TotalSeconds:0} s after the nodes stopped.");
-            await Task.Delay(50);
-        }
+            return (long)(await left.ExecuteScalarAsync())! == 0;
+        }, $"rid of every connection to {name}", timeout);
         await using var count = new NpgsqlCommand("SELECT pg_stat_clear_snapshot(); SELECT deadlocks FROM pg_stat_database WHERE datname = @name", connection);
         count.Parameters.AddWithValue("name", name);
         await using var reader = await count.ExecuteReaderAsync();
