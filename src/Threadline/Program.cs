@@ -1,6 +1,7 @@
 using Threadline.Api;
 using Threadline.Assistants;
 using Threadline.Auth;
+using Threadline.Conversations;
 using Threadline.Hosting;
 using Threadline.Idempotency;
 using Threadline.Messages;
@@ -37,6 +38,7 @@ api.MapMessages();
 api.MapRuns();
 api.MapRunSteps();
 api.MapWebhooks();
+api.MapConversations();
 
 // Anything else gets the hosted answer for an unknown route, in the envelope.
 app.MapFallback((HttpContext http) => Wire.Json(

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Threadline.Assistants;
+using Threadline.Conversations;
 using Threadline.Messages;
 using Threadline.Runs;
 using Threadline.RunSteps;
@@ -55,6 +56,9 @@ internal static class WireJson
 [JsonSerializable(typeof(WebhookEndpointObject))]
 [JsonSerializable(typeof(WebhookDeliveryObject))]
 [JsonSerializable(typeof(DeletedObject))]
+[JsonSerializable(typeof(ConversationObject))]
+[JsonSerializable(typeof(ConversationMessageItem))]
+[JsonSerializable(typeof(ListResponse<ConversationMessageItem>))]
 [JsonSerializable(typeof(ListResponse<AssistantObject>))]
 [JsonSerializable(typeof(ListResponse<ThreadObject>))]
 [JsonSerializable(typeof(ListResponse<MessageObject>))]
@@ -79,4 +83,7 @@ internal static class WireJson
 [JsonSerializable(typeof(ToolOutputsRequest))]
 [JsonSerializable(typeof(WebhookEndpointRequest))]
 [JsonSerializable(typeof(NoFieldsRequest))]
+[JsonSerializable(typeof(ConversationRequest))]
+[JsonSerializable(typeof(ConversationUpdateRequest))]
+[JsonSerializable(typeof(ConversationItemsRequest))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;

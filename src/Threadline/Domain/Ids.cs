@@ -36,6 +36,8 @@ internal static class Ids
 
     public static string Assistant() => New("asst");
     public static string Thread() => New("thread");
+    /// <summary>A thread made through the Conversations API: the same object, under the hosted prefix.</summary>
+    public static string Conversation() => New("conv");
     public static string Message() => New("msg");
     public static string Run() => New("run");
     public static string Step() => New("step");

@@ -45,4 +45,7 @@ internal static class MessageRole
 {
     public const string User = "user";
     public const string Assistant = "assistant";
+    // Only through the Conversations API: the Responses API's instruction roles, sent to the model as system.
+    public const string System = "system";
+    public const string Developer = "developer";
 }

@@ -18,7 +18,7 @@ internal static class MessageRequests
         var prefix = param.Length == 0 ? "" : param + ".";
         var role = Validate.Required(request.Role, prefix + "role");
         Validate.OneOf(role, prefix + "role", MessageRole.User, MessageRole.Assistant);
-        var content = Content(request.Content, prefix + "content");
+        var content = Content(request.Content, prefix + "content", Part);
         Validate.Metadata(request.Metadata, prefix + "metadata");
         Validate.Attachments(request.Attachments, prefix + "attachments");
         return new NewMessage(role, content, request.Attachments is null ? RawJson.Null : RawJson.From(request.Attachments), RawJson.From(request.Metadata));
@@ -27,7 +27,8 @@ internal static class MessageRequests
     public static IReadOnlyList<NewMessage> ReadMany(IReadOnlyList<MessageRequest?>? requests, string param) =>
         requests is null ? [] : requests.Select((r, i) => Read(r, $"{param}[{i}]")).ToList();
 
-    private static RawJson Content(JsonNode? content, string param)
+    /// <summary>Content as a string (one text part) or a non-empty array of parts, each read by <paramref name="part"/> (each surface has its own kinds).</summary>
+    public static RawJson Content(JsonNode? content, string param, Func<JsonNode?, string, JsonObject> part)
     {
         switch (content)
         {
@@ -38,7 +39,7 @@ internal static class MessageRequests
             case JsonArray parts when parts.Count > 0:
                 var stored = new JsonArray();
                 for (var i = 0; i < parts.Count; i++)
-                    stored.Add(Part(parts[i], $"{param}[{i}]"));
+                    stored.Add(part(parts[i], $"{param}[{i}]"));
                 return RawJson.From(stored);
             case JsonArray:
                 throw ApiException.Invalid($"Invalid '{param}': empty array. Expected an array with minimum length 1, but got an empty array instead.", param, "empty_array");

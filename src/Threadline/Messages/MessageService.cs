@@ -11,16 +11,29 @@ internal sealed class MessageService(IStore store, MessageFactory factory, Threa
     /// the thread. No wake is needed: a message only moves debounce deadlines later, which the store
     /// announces when it does.
     /// </summary>
-    public Task<Outcome<Message>> CreateAsync(string projectId, string threadId, NewMessage request, CancellationToken ct)
+    public async Task<Outcome<Message>> CreateAsync(string projectId, string threadId, NewMessage request, CancellationToken ct)
     {
-        var message = factory.Create(projectId, threadId, request);
+        var placed = await CreateManyAsync(projectId, threadId, [request], ct);
+        return placed.Problem is { } problem ? problem : placed.Value![0];
+    }
+
+    /// <summary>Adds messages one after another in one write (the Conversations API's items): all of them, or none.</summary>
+    public Task<Outcome<IReadOnlyList<Message>>> CreateManyAsync(string projectId, string threadId, IReadOnlyList<NewMessage> requests, CancellationToken ct)
+    {
+        var made = factory.CreateMany(projectId, threadId, requests);
         var strict = options.StrictByDefault;
-        return store.WriteAsync<Outcome<Message>>(async s =>
+        return store.WriteAsync<Outcome<IReadOnlyList<Message>>>(async s =>
         {
-            var (placed, slot) = await MessageAppend.AppendAsync(s, message with { CreatedAt = s.NowMs / 1000, CompletedAt = s.NowMs / 1000 }, onlyIfIdle: strict);
-            if (placed is not null)
-                return placed;
-            return slot is { BlockingRunId: { } runId } ? new ThreadBusy(threadId, runId, ForMessage: true) : new NotFound("thread", threadId);
+            var placed = new List<Message>(made.Count);
+            foreach (var message in made)
+            {
+                // Only the first can be refused: the thread's existence and strict state hold for the whole write.
+                var (one, slot) = await MessageAppend.AppendAsync(s, message with { CreatedAt = s.NowMs / 1000, CompletedAt = s.NowMs / 1000 }, onlyIfIdle: strict);
+                if (one is null)
+                    return slot is { BlockingRunId: { } runId } ? new ThreadBusy(threadId, runId, ForMessage: true) : new NotFound("thread", threadId);
+                placed.Add(one);
+            }
+            return placed;
         }, ct);
     }
 

@@ -44,7 +44,13 @@ internal static class ChatContext
         var history = new List<ChatMessage>(newestFirst.Count);
         foreach (var message in newestFirst)
         {
-            var chat = new ChatMessage(message.Role == MessageRole.Assistant ? ChatRole.Assistant : ChatRole.User, Contents(message));
+            var role = message.Role switch
+            {
+                MessageRole.Assistant => ChatRole.Assistant,
+                MessageRole.System or MessageRole.Developer => ChatRole.System,
+                _ => ChatRole.User,
+            };
+            var chat = new ChatMessage(role, Contents(message));
             used += Estimate(chat);
             if (used > budget)
                 break;

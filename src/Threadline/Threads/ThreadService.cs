@@ -12,12 +12,15 @@ internal sealed class ThreadService(IStore store, MessageFactory messages, TimeP
 {
     public const int ExternalIdMaxLength = 256;
 
-    /// <summary>The store command for a new thread (found by its external id, if it has one, when it is made).</summary>
-    public ThreadCreate Prepare(string projectId, NewThread request)
+    /// <summary>
+    /// The store command for a new thread (found by its external id, if it has one, when it is made);
+    /// <paramref name="id"/> when the surface names its objects otherwise (a conversation's <c>conv_</c>).
+    /// </summary>
+    public ThreadCreate Prepare(string projectId, NewThread request, string? id = null)
     {
         var thread = new ConversationThread
         {
-            Id = Ids.Thread(),
+            Id = id ?? Ids.Thread(),
             ProjectId = projectId,
             CreatedAt = time.UnixSeconds(),
             ExternalId = request.ExternalId,
@@ -27,9 +30,9 @@ internal sealed class ThreadService(IStore store, MessageFactory messages, TimeP
         return new ThreadCreate(thread, messages.CreateMany(projectId, thread.Id, request.Messages));
     }
 
-    public Task<ThreadCreateResult> CreateAsync(string projectId, NewThread request, CancellationToken ct)
+    public Task<ThreadCreateResult> CreateAsync(string projectId, NewThread request, CancellationToken ct, string? id = null)
     {
-        var create = Prepare(projectId, request);
+        var create = Prepare(projectId, request, id);
         return store.WriteAsync(s => ThreadCreation.CreateAsync(s, create), ct);
     }
 

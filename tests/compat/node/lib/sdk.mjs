@@ -9,6 +9,8 @@ const { VERSION } = await import(`${packageName}/version`);
 export const OpenAI = mod.default;
 export const sdkVersion = VERSION;
 export const sdkMajor = Number.parseInt(VERSION, 10);
+/** Why a test of the Conversations API does not apply to this SDK, or undefined (openai 4.x has no such resource). */
+export const noConversations = sdkMajor >= 5 ? undefined : `openai ${VERSION} has no conversations resource`;
 export const { APIError, BadRequestError, NotFoundError, InternalServerError, UnprocessableEntityError } = mod;
 
 /**

@@ -16,7 +16,7 @@ const SPEC_ID = 'https://threadline.invalid/assistants-v2.openapi.json';
  * CreateThreadAndRunRequest). Under 3.1 `nullable` means nothing and `type: object` rejects null, while the hosted
  * API (and the SDKs' types) send null there. Read it the 3.0 way: the value may also be null.
  */
-function rewriteNullable(node) {
+export function rewriteNullable(node) {
   if (Array.isArray(node)) return node.map(rewriteNullable);
   if (node === null || typeof node !== 'object') return node;
   const out = {};
@@ -109,7 +109,7 @@ export function eventSchemaPointer(eventName) {
   return undefined;
 }
 
-function describe(errors) {
+export function describe(errors) {
   return errors.map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`).join('; ');
 }
 

@@ -3,7 +3,7 @@
 // the harness checks every error body against the spec's ErrorResponse schema itself).
 import assert from 'node:assert/strict';
 import { useServer, waitFor } from '../lib/harness.mjs';
-import { BadRequestError } from '../lib/sdk.mjs';
+import { BadRequestError, noConversations } from '../lib/sdk.mjs';
 
 const ctx = useServer({
   args: { 'Threadline:Concurrency': 'reject' },
@@ -54,3 +54,14 @@ test('runs.create / createAndPoll on a thread with an active run: BadRequestErro
   const next = await ctx.api.runs.createAndPoll(t.id, { assistant_id: a.id });
   assert.equal(next.status, 'completed');
 });
+
+test('conversations.items.create on a conversation with an active run: the hosted conversation_locked', async () => {
+  const { t, run } = await busyThread();
+  await assert.rejects(ctx.client.conversations.items.create(t.id, { items: [{ role: 'user', content: 'too soon' }] }), (e) => {
+    hostedError('Another process is currently operating on this conversation. Please retry in a few seconds.')(e);
+    assert.equal(e.code, 'conversation_locked');
+    assert.equal(e.param, 'conversation');
+    return true;
+  });
+  await ctx.api.runs.cancel(t.id, run.id);
+}, { skip: noConversations });
