@@ -38,7 +38,7 @@ echo "==> PostgreSQL cluster (tests/postgres/cluster.sh)"
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/threadline-pg.XXXXXX")
 trap 'bash tests/postgres/cluster.sh stop "$pg_dir"' EXIT
 if pg_connection=$(bash tests/postgres/cluster.sh start "$pg_dir"); then
-  export THREADLINE_TEST_POSTGRES="$pg_connection"
+  export THREADLINE_TEST_POSTGRES="$pg_connection" THREADLINE_TEST_POSTGRES_DIR="$pg_dir"
   echo "PostgreSQL at $pg_connection"
 else
   echo "the PostgreSQL cluster could not start; the PostgreSQL suites fail"; status=1
@@ -70,7 +70,8 @@ print(p, f, s)
 PY
 )
 
-# The official Node SDKs (openai 6.x and 4.x) against the server, directly and through Prism's spec validation.
+# The official Node SDKs (openai 6.x and 4.x) against the server, directly and through Prism's spec validation,
+# and openai 6.x again on PostgreSQL.
 echo "==> Node SDK compatibility (tests/compat/node/run.sh)"
 node_log="$results/node-compat.log"
 CONFIGURATION="$config" bash tests/compat/node/run.sh 2>&1 | tee "$node_log"

@@ -3,7 +3,8 @@
 # string for it (trust authentication, 127.0.0.1 on a free port); `stop DIR` stops it and deletes DIR.
 # For the failover tests, an outage: `pause DIR [immediate|fast]` stops the server and keeps its data,
 # `restart DIR` starts it again on the same port; `freeze DIR` stops its processes (SIGSTOP: a server
-# that hangs, as one whose host is gone), `thaw DIR` lets them go on.
+# that hangs, as one whose host is gone), `thaw DIR` lets them go on. `createdb DIR` makes an empty
+# database for one server and prints its connection string.
 # Installs Debian's postgresql-15 when its binaries are missing. PostgreSQL refuses to run as root,
 # so as root the cluster runs as an unprivileged user (the system's "postgres", else "nobody").
 set -euo pipefail
@@ -87,6 +88,14 @@ case "${1:-}" in
       run_as "kill -CONT $postmaster"
     fi
     ;;
+  createdb)
+    # A new empty database for one server of a test run: prints its connection string.
+    dir=${2:?usage: cluster.sh createdb DIR}
+    name="t_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+    "$(cat "$dir/bin")/psql" -h 127.0.0.1 -p "$(cat "$dir/port")" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
+      -c "CREATE DATABASE $name" >/dev/null
+    echo "Host=127.0.0.1;Port=$(cat "$dir/port");Username=postgres;Database=$name"
+    ;;
   *)
-    echo "usage: cluster.sh start|stop|pause|restart|freeze|thaw DIR" >&2; exit 2 ;;
+    echo "usage: cluster.sh start|stop|pause|restart|freeze|thaw|createdb DIR" >&2; exit 2 ;;
 esac

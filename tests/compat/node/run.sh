@@ -2,7 +2,8 @@
 # Runs the Node SDK compatibility suite: the official `openai` package, unchanged, at 6.49.0 and at 4.104.0, each
 # directly against Threadline and through Stoplight Prism's validating proxy (spec conformance, --errors).
 # Needs Node 20+ and the server built (dotnet build -c ${CONFIGURATION:-Release} src/Threadline; ../../../test.sh
-# does that). Ends with one line "N passed, N failed, N skipped" summed over the runs; exits non-zero on any failure.
+# does that); with THREADLINE_TEST_POSTGRES_DIR (a tests/postgres/cluster.sh directory) the v6 files run on PostgreSQL
+# too. Ends with one line "N passed, N failed, N skipped" summed over the runs; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -115,6 +116,17 @@ start_stack 1
 run v6-prism openai 1 "${prism_files[@]}"
 run v4-prism openai-v4 1 "${prism_files[@]}"
 stop_stack
+
+# The same calls on PostgreSQL when the caller has a test cluster (test.sh: THREADLINE_TEST_POSTGRES_DIR):
+# every server of the run, the shared one and those files start, on a database of its own.
+if [ -n "${THREADLINE_TEST_POSTGRES_DIR:-}" ]; then
+  export THREADLINE_COMPAT_POSTGRES_DIR=$THREADLINE_TEST_POSTGRES_DIR
+  stack_env=
+  start_stack 0
+  run v6-postgres openai 0 "${direct_files[@]}"
+  stop_stack
+  unset THREADLINE_COMPAT_POSTGRES_DIR
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

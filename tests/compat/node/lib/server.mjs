@@ -3,7 +3,7 @@
 //
 // run.sh starts one shared stack per run (lib/stack.mjs) and hands it to the test files through THREADLINE_URL /
 // THREADLINE_DIRECT_URL; a file that needs its own configuration, or a file run alone, starts its own.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,6 +86,12 @@ export async function startPrism(upstream) {
  *   args: extra configuration (`--Key=Value`); prism: put the validating proxy in front (default: PRISM env).
  * @returns {Promise<{ baseURL: string, directURL: string, viaPrism: boolean, log: string[], stop: () => Promise<void> }>}
  */
+function createDatabase() {
+  const made = spawnSync('bash', [path.join(repoRoot, 'tests/postgres/cluster.sh'), 'createdb', process.env.THREADLINE_COMPAT_POSTGRES_DIR], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`cluster.sh createdb failed: ${made.stderr}`);
+  return made.stdout.trim();
+}
+
 export async function startThreadline({ args = {}, prism = viaPrism } = {}) {
   if (!existsSync(serverDll)) {
     throw new Error(`${serverDll} is missing: build it first (dotnet build -c ${configuration} src/Threadline)`);
@@ -93,6 +99,10 @@ export async function startThreadline({ args = {}, prism = viaPrism } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'threadline-node-'));
   const argv = [serverDll, '--urls', 'http://127.0.0.1:0', `--Threadline:DataDirectory=${dataDir}`];
   for (const [k, v] of Object.entries(args)) argv.push(`--${k}=${v}`);
+  // A PostgreSQL run (run.sh's v6-postgres): each server on a database of its own in the test cluster, as
+  // the SQLite servers each have their own data directory (servers of other configurations would otherwise
+  // claim each other's runs).
+  if (process.env.THREADLINE_COMPAT_POSTGRES_DIR) argv.push('--Threadline:Storage:Provider=postgres', `--ConnectionStrings:Threadline=${createDatabase()}`);
   const env = { ...process.env, DOTNET_NOLOGO: '1' };
   delete env.OPENAI_API_KEY; // the server would take it as an upstream provider
   delete env.OPENAI_BASE_URL;
