@@ -5,6 +5,7 @@ using Threadline.Conversations;
 using Threadline.Hosting;
 using Threadline.Idempotency;
 using Threadline.Messages;
+using Threadline.Responses;
 using Threadline.Runs;
 using Threadline.RunSteps;
 using Threadline.Storage;
@@ -39,6 +40,7 @@ api.MapRuns();
 api.MapRunSteps();
 api.MapWebhooks();
 api.MapConversations();
+api.MapResponses();
 
 // Anything else gets the hosted answer for an unknown route, in the envelope.
 app.MapFallback((HttpContext http) => Wire.Json(

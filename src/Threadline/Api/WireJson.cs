@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Threadline.Assistants;
 using Threadline.Conversations;
+using Threadline.Responses;
 using Threadline.Messages;
 using Threadline.Runs;
 using Threadline.RunSteps;
@@ -57,6 +58,7 @@ internal static class WireJson
 [JsonSerializable(typeof(WebhookDeliveryObject))]
 [JsonSerializable(typeof(DeletedObject))]
 [JsonSerializable(typeof(ConversationObject))]
+[JsonSerializable(typeof(ResponseObject))]
 [JsonSerializable(typeof(ConversationMessageItem))]
 [JsonSerializable(typeof(ListResponse<ConversationMessageItem>))]
 [JsonSerializable(typeof(ListResponse<AssistantObject>))]
@@ -84,6 +86,7 @@ internal static class WireJson
 [JsonSerializable(typeof(WebhookEndpointRequest))]
 [JsonSerializable(typeof(NoFieldsRequest))]
 [JsonSerializable(typeof(ConversationRequest))]
+[JsonSerializable(typeof(ResponseRequest))]
 [JsonSerializable(typeof(ConversationUpdateRequest))]
 [JsonSerializable(typeof(ConversationItemsRequest))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;

@@ -19,4 +19,13 @@ internal sealed record Assistant
     public double? TopP { get; init; }
     public RawJson ResponseFormat { get; init; } = RawJson.Null;
     public string? ReasoningEffort { get; init; }
+
+    /// <summary>
+    /// The settings a response starts from (the Responses API has no assistants): no instructions, no
+    /// tools, the model's own sampling; its id is empty, which is what the Assistants API shows of such a run.
+    /// </summary>
+    public static Assistant None(string projectId) => new()
+    {
+        Id = "", ProjectId = projectId, CreatedAt = 0, Model = "", Tools = RawJson.EmptyArray, Metadata = RawJson.EmptyObject,
+    };
 }

@@ -21,13 +21,13 @@ internal static class ConversationItems
     private static readonly string[] Roles = [MessageRole.User, MessageRole.Assistant, MessageRole.System, MessageRole.Developer];
     private static readonly JsonWriterOptions Writing = new() { Encoder = WireEscaping.Options.Encoder };
 
-    /// <summary>Validates up to <see cref="MaxPerCall"/> input items into messages, in order.</summary>
-    public static IReadOnlyList<NewMessage> Read(List<JsonNode?>? items, string param, bool required)
+    /// <summary>Validates up to <paramref name="max"/> input items into messages, in order.</summary>
+    public static IReadOnlyList<NewMessage> Read(List<JsonNode?>? items, string param, bool required, int max = MaxPerCall)
     {
         if (items is null)
             return required ? throw ApiException.Invalid($"Missing required parameter: '{param}'.", param, "missing_required_parameter") : [];
-        if (items.Count > MaxPerCall)
-            throw ApiException.Invalid($"Invalid '{param}': array too long. Expected an array with maximum length {MaxPerCall}, but got an array with length {items.Count} instead.",
+        if (items.Count > max)
+            throw ApiException.Invalid($"Invalid '{param}': array too long. Expected an array with maximum length {max}, but got an array with length {items.Count} instead.",
                 param, "array_above_max_length");
         if (required && items.Count == 0)
             throw ApiException.Invalid($"Invalid '{param}': empty array. Expected an array with minimum length 1, but got an empty array instead.", param, "empty_array");

@@ -4,8 +4,8 @@ using Threadline.Domain;
 namespace Threadline.Conversations;
 
 /// <summary>
-/// The Conversations API's words for the domain's problems: a thread is a conversation, a message
-/// an item, and a thread held by a run (strict mode) is the hosted <c>conversation_locked</c>.
+/// The Responses and Conversations API's words for the domain's problems: a thread is a conversation,
+/// a message an item, and a thread held by a run (strict mode) is the hosted <c>conversation_locked</c>.
 /// </summary>
 internal static class ConversationProblems
 {
@@ -18,7 +18,9 @@ internal static class ConversationProblems
     {
         NotFound { Noun: "thread" } p => ApiException.NoSuch("conversation", p.Id),
         NotFound { Noun: "message" } p => ApiException.NoSuch("item", p.Id),
+        NotFound { Noun: "run" or "response" } p => ApiException.NoSuch("response", p.Id),
         ThreadBusy => ApiException.Invalid(Locked, "conversation", "conversation_locked"),
+        RunStatusRefused { Operation: RunOperation.Cancel } p => ApiException.Invalid($"Cannot cancel a response with status '{Responses.ResponseObject.StatusOf(p.Status)}'."),
         _ => ApiProblems.ToException(problem),
     };
 }

@@ -40,6 +40,8 @@ internal static class Ids
     public static string Conversation() => New("conv");
     public static string Message() => New("msg");
     public static string Run() => New("run");
+    /// <summary>A run made through the Responses API: a response.</summary>
+    public static string Response() => New("resp");
     public static string Step() => New("step");
     public static string Call() => New("call");
 }

@@ -134,6 +134,7 @@ internal static class ThreadlineServices
         services.AddSingleton<ThreadService>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<RunService>();
+        services.AddSingleton<Responses.ResponseService>();
         return options;
     }
 }

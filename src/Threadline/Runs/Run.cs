@@ -38,6 +38,12 @@ internal sealed record Run
     public required RawJson ResponseFormat { get; init; }
     public string? ReasoningEffort { get; init; }
 
+    /// <summary>
+    /// For a run made through the Responses API, what only that API shows (<c>Responses.ResponseFields</c>);
+    /// null for an Assistants run. The lifecycle carries it and never reads it.
+    /// </summary>
+    public RawJson Response { get; init; } = RawJson.Null;
+
     // :: The queue
 
     /// <summary>Quiet period: the run waits until no user message has arrived for this long.</summary>

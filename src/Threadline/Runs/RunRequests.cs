@@ -30,7 +30,6 @@ internal static class RunRequests
         Validate.OneOf(r.ReasoningEffort, "reasoning_effort", "minimal", "low", "medium", "high");
         Validate.Range(r.DebounceMs, 0, MaxDebounceMs, "debounce_ms");
         Validate.Range(r.MaxWaitMs, 0, MaxMaxWaitMs, "max_wait_ms");
-        Validate.OneOf(r.OnActive, "on_active", "queue", "reject", "interrupt");
         return new RunSettings
         {
             AssistantId = assistantId,
@@ -49,13 +48,20 @@ internal static class RunRequests
             ReasoningEffort = r.ReasoningEffort,
             DebounceMs = r.DebounceMs ?? 0,
             MaxWaitMs = r.MaxWaitMs,
-            OnActive = r.OnActive switch
-            {
-                "queue" => Queue.OnActive.Queue,
-                "reject" => Queue.OnActive.Reject,
-                "interrupt" => Queue.OnActive.Interrupt,
-                _ => null,
-            },
+            OnActive = OnActiveOf(r.OnActive),
+        };
+    }
+
+    /// <summary><c>on_active</c>, validated: null when the request left it to the server.</summary>
+    public static OnActive? OnActiveOf(string? onActive)
+    {
+        Validate.OneOf(onActive, "on_active", "queue", "reject", "interrupt");
+        return onActive switch
+        {
+            "queue" => Queue.OnActive.Queue,
+            "reject" => Queue.OnActive.Reject,
+            "interrupt" => Queue.OnActive.Interrupt,
+            _ => null,
         };
     }
 

@@ -134,14 +134,16 @@ internal sealed class RunService(
     /// <summary>The run as it will be made: what the request does not set comes from the assistant.</summary>
     private async Task<Outcome<Run>> BuildAsync(string projectId, string threadId, RunSettings r, CancellationToken ct)
     {
-        var assistant = await store.ReadAsync(s => s.Assistants.AssistantGetAsync(projectId, r.AssistantId), ct);
+        // A response names no assistant: its request gave every setting, the defaults fill the rest.
+        var assistant = r.AssistantId.Length == 0 ? Assistants.Assistant.None(projectId)
+            : await store.ReadAsync(s => s.Assistants.AssistantGetAsync(projectId, r.AssistantId), ct);
         if (assistant is null)
             return new NotFound("assistant", r.AssistantId);
         var nowMs = time.UnixMilliseconds();
         var maxWait = r.MaxWaitMs ?? options.DefaultMaxWaitMs;
         return new Run
         {
-            Id = Ids.Run(),
+            Id = r.Response.IsNull ? Ids.Run() : Ids.Response(),
             ProjectId = projectId,
             ThreadId = threadId,
             AssistantId = assistant.Id,
@@ -164,6 +166,7 @@ internal sealed class RunService(
             MaxWaitMs = maxWait,
             CreatedAtMs = nowMs,
             EligibleAtMs = nowMs + Math.Min(r.DebounceMs, maxWait),
+            Response = r.Response,
         };
     }
 

@@ -8,6 +8,7 @@ namespace Threadline.Runs;
 /// <summary>A run's settings as a request gave them, validated; null means "take the assistant's" (or the default).</summary>
 internal sealed record RunSettings
 {
+    /// <summary>Empty for a response (<see cref="Response"/>): the Responses API has no assistants; the request carries every setting.</summary>
     public required string AssistantId { get; init; }
     public string? Model { get; init; }
     public string? Instructions { get; init; }
@@ -27,6 +28,9 @@ internal sealed record RunSettings
 
     /// <summary>Null: the server's default (<c>queue</c>, or <c>reject</c> in strict mode).</summary>
     public OnActive? OnActive { get; init; }
+
+    /// <summary>A response's own fields (see <see cref="Run.Response"/>); null for an Assistants run.</summary>
+    public RawJson Response { get; init; } = RawJson.Null;
 }
 
 /// <summary>Create run: on an existing thread, with messages added first.</summary>

@@ -83,7 +83,7 @@ internal static class Rows
         "x.instructions, x.additional_instructions, x.tools, x.metadata, x.prompt_tokens, x.completion_tokens, x.temperature, " +
         "x.top_p, x.max_prompt_tokens, x.max_completion_tokens, x.truncation_strategy, x.tool_choice, x.parallel_tool_calls, " +
         "x.response_format, x.reasoning_effort, x.debounce_ms, x.max_wait_ms, x.created_at_ms, x.eligible_at_ms, x.attempt, " +
-        "x.lease_owner, x.lease_expires_at_ms, x.started_at_ms, x.ended_at_ms, x.context_position";
+        "x.lease_owner, x.lease_expires_at_ms, x.started_at_ms, x.ended_at_ms, x.context_position, x.response";
 
     public static Run Run(DbDataReader r) => new()
     {
@@ -126,8 +126,9 @@ internal static class Rows
         StartedAtMs = r.Long(38),
         EndedAtMs = r.Long(39),
         ContextPosition = r.Long(40),
-        QueuePosition = r.FieldCount > 41 && r.Long(41) is { } p ? (int)p : null,
-        PreviousEndedAtMs = r.FieldCount > 42 ? r.Long(42) : null,
+        Response = r.Json(41),
+        QueuePosition = r.FieldCount > 42 && r.Long(42) is { } p ? (int)p : null,
+        PreviousEndedAtMs = r.FieldCount > 43 ? r.Long(43) : null,
     };
 
     public const string RunStepColumns =

@@ -30,7 +30,7 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
             ("$max_completion_tokens", r.MaxCompletionTokens), ("$truncation_strategy", r.TruncationStrategy.Text),
             ("$tool_choice", r.ToolChoice.Text), ("$parallel_tool_calls", r.ParallelToolCalls.Flag()), ("$response_format", r.ResponseFormat.Text),
             ("$reasoning_effort", r.ReasoningEffort), ("$debounce_ms", r.DebounceMs), ("$max_wait_ms", r.MaxWaitMs),
-            ("$created_at_ms", r.CreatedAtMs), ("$eligible_at_ms", r.EligibleAtMs));
+            ("$created_at_ms", r.CreatedAtMs), ("$eligible_at_ms", r.EligibleAtMs), ("$response", r.Response.OrNull()));
         return ValueTask.CompletedTask;
     }
 
@@ -38,11 +38,11 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
         INSERT INTO runs (id, project_id, thread_id, assistant_id, status, created_at, expires_at, model, instructions,
                           additional_instructions, tools, metadata, temperature, top_p, max_prompt_tokens,
                           max_completion_tokens, truncation_strategy, tool_choice, parallel_tool_calls, response_format,
-                          reasoning_effort, debounce_ms, max_wait_ms, created_at_ms, eligible_at_ms, queue_key)
+                          reasoning_effort, debounce_ms, max_wait_ms, created_at_ms, eligible_at_ms, response, queue_key)
         VALUES ($id, $project, $thread, $assistant, $status, $created_at, $expires_at, $model, $instructions,
                 $additional_instructions, $tools, $metadata, $temperature, $top_p, $max_prompt_tokens,
                 $max_completion_tokens, $truncation_strategy, $tool_choice, $parallel_tool_calls, $response_format,
-                $reasoning_effort, $debounce_ms, $max_wait_ms, $created_at_ms, $eligible_at_ms,
+                $reasoning_effort, $debounce_ms, $max_wait_ms, $created_at_ms, $eligible_at_ms, $response,
         """;
 
     private const string InsertLast = InsertColumns + " (SELECT COALESCE(MAX(queue_key), 0) + 1 FROM runs WHERE thread_id = $thread))";

@@ -1,0 +1,36 @@
+using Threadline.Api;
+using Threadline.Auth;
+using Threadline.Conversations;
+
+namespace Threadline.Responses;
+
+/// <summary>
+/// The Responses API: create (waiting for the answer, or at once with <c>background</c>), retrieve and
+/// cancel. A response on a busy conversation waits its turn instead of answering <c>conversation_locked</c>.
+/// </summary>
+internal static class ResponseEndpoints
+{
+    public static void MapResponses(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/responses", async (HttpContext http, ResponseService responses) =>
+        {
+            var request = ResponseRequests.Read(await RequestBody.ReadAsync<ResponseRequest>(http.Request));
+            var run = (await responses.CreateAsync(http.ProjectId(), request, http.RequestAborted)).OrThrowConversation();
+            if (!request.Background)
+                run = await responses.WaitAsync(run, http.RequestAborted);
+            return Wire.Json(ResponseObject.From(run, await responses.OutputAsync(run, http.RequestAborted)));
+        });
+
+        api.MapGet("/responses/{responseId}", async (string responseId, HttpContext http, ResponseService responses) =>
+        {
+            var (run, output) = (await responses.GetAsync(http.ProjectId(), responseId, http.RequestAborted)).OrThrowConversation();
+            return Wire.Json(ResponseObject.From(run, output));
+        });
+
+        api.MapPost("/responses/{responseId}/cancel", async (string responseId, HttpContext http, ResponseService responses) =>
+        {
+            var run = (await responses.CancelAsync(http.ProjectId(), responseId, http.RequestAborted)).OrThrowConversation();
+            return Wire.Json(ResponseObject.From(run, await responses.OutputAsync(run, http.RequestAborted)));
+        });
+    }
+}

@@ -1,0 +1,72 @@
+using Threadline.Domain;
+using Threadline.Messages;
+using Threadline.Runs;
+using Threadline.Storage;
+using Threadline.Streaming;
+using Threadline.Threads;
+
+namespace Threadline.Responses;
+
+/// <summary>
+/// Responses over the run lifecycle: a response is a run, on its conversation's thread (queued behind
+/// the runs before it, never refused unless strict mode says so), on the thread of the response it
+/// follows, or on a thread of its own.
+/// </summary>
+internal sealed class ResponseService(IStore store, RunService runs, RunEventFeed feed)
+{
+    /// <summary>The response as made (queued, or already claimed to start here).</summary>
+    public async Task<Outcome<Run>> CreateAsync(string projectId, NewResponse request, CancellationToken ct)
+    {
+        string threadId;
+        if (request.Conversation is { } conversation)
+            threadId = conversation;
+        else if (request.PreviousResponseId is { } previous)
+        {
+            if (await FindAsync(projectId, previous, ct) is not { } before)
+                return new NotFound("response", previous);
+            threadId = before.ThreadId;
+        }
+        else
+        {
+            var alone = await runs.CreateThreadAndRunAsync(projectId,
+                new CreateThreadAndRun(request.Settings, new NewThread(null, RawJson.Null, RawJson.EmptyObject, request.Input), null), ct);
+            return alone.Problem is { } problem ? problem : alone.Value!.Run!;
+        }
+        var made = await runs.CreateAsync(projectId, threadId, new CreateRun(request.Settings, null, request.Input), ct);
+        return made.Problem is { } refused ? refused : made.Value!.Run!;
+    }
+
+    /// <summary>
+    /// Waits until the response is done (or, for one that waits for tool outputs, stops), through the same
+    /// feed a stream reads; the caller going away ends the wait, not the response.
+    /// </summary>
+    public async Task<Run> WaitAsync(Run run, CancellationToken ct)
+    {
+        await foreach (var e in feed.ReadAsync(run, 0, new HashSet<string>(), ct))
+            if (e.EndsStream)
+                break;
+        return await store.ReadAsync(s => s.Runs.RunGetByIdAsync(run.Id), ct) ?? run;
+    }
+
+    public async Task<Outcome<(Run Run, IReadOnlyList<Message> Output)>> GetAsync(string projectId, string responseId, CancellationToken ct)
+    {
+        if (await FindAsync(projectId, responseId, ct) is not { } run)
+            return new NotFound("response", responseId);
+        return (run, await OutputAsync(run, ct));
+    }
+
+    public async Task<IReadOnlyList<Message>> OutputAsync(Run run, CancellationToken ct) =>
+        (await store.ReadAsync(s => s.Messages.MessageListAsync(run.ProjectId, run.ThreadId, run.Id, new PageRequest(100, false, null, null)), ct)).Items;
+
+    public async Task<Outcome<Run>> CancelAsync(string projectId, string responseId, CancellationToken ct)
+    {
+        if (await FindAsync(projectId, responseId, ct) is not { } run)
+            return new NotFound("response", responseId);
+        var cancelled = await runs.CancelAsync(projectId, run.ThreadId, run.Id, ct);
+        return cancelled.Problem is { } problem ? problem : await WaitAsync(cancelled.Value!, ct);
+    }
+
+    /// <summary>A response of the project: a run made through the Responses API.</summary>
+    private async Task<Run?> FindAsync(string projectId, string responseId, CancellationToken ct) =>
+        await store.ReadAsync(s => s.Runs.RunGetByIdAsync(responseId), ct) is { } run && run.ProjectId == projectId && !run.Response.IsNull ? run : null;
+}

@@ -1,0 +1,133 @@
+// client.responses (openai 6.x): create (waiting, and in the background), retrieve, cancel, on a conversation and
+// alone. The point of the API here: responses on one busy conversation, sent at once by independent clients, queue
+// instead of answering `conversation_locked`, and each reply lands right after the input it answered. Every response
+// body is checked against the Responses spec's `Response` schema.
+import assert from 'node:assert/strict';
+import { useServer, collect, waitFor } from '../lib/harness.mjs';
+import { OpenAI, NotFoundError, BadRequestError, noConversations } from '../lib/sdk.mjs';
+import { validateResponsesSchema } from '../lib/responses-spec.mjs';
+
+const ctx = useServer();
+const test = (name, fn) => ctx.test(name, fn, { skip: noConversations });
+
+function conforms(response) {
+  assert.deepEqual(validateResponsesSchema('Response', response), [], JSON.stringify(response));
+  return response;
+}
+
+const texts = (items) => items.map((i) => `${i.role}:${i.content.map((c) => c.text).join('')}`);
+
+test('a response answers with the reply as an output message, output_text and usage', async () => {
+  const r = conforms(await ctx.client.responses.create({ model: 'echo', input: 'Hello there', instructions: 'Be kind.', metadata: { k: 'v' } }));
+  assert.match(r.id, /^resp_[A-Za-z0-9]{24}$/);
+  assert.equal(r.object, 'response');
+  assert.equal(r.status, 'completed');
+  assert.equal(r.output_text, 'Hello there');
+  assert.equal(r.output.length, 1);
+  assert.deepEqual([r.output[0].type, r.output[0].role, r.output[0].status], ['message', 'assistant', 'completed']);
+  assert.deepEqual(r.output[0].content, [{ type: 'output_text', text: 'Hello there', annotations: [], logprobs: [] }]);
+  assert.equal(r.instructions, 'Be kind.');
+  assert.deepEqual(r.metadata, { k: 'v' });
+  assert.equal(r.conversation, null);
+  assert.equal(r.background, false);
+  assert.ok(r.usage.total_tokens > 0 && r.usage.total_tokens === r.usage.input_tokens + r.usage.output_tokens);
+  const again = conforms(await ctx.client.responses.retrieve(r.id));
+  assert.deepEqual({ ...again, output_text: undefined }, { ...r, output_text: undefined });
+});
+
+test('responses sent at once to one conversation by independent clients all complete, one after another, in order', async () => {
+  const conv = await ctx.client.conversations.create();
+  const n = 6;
+  // Independent clients (their own connections), as stateless handlers of a chat bot would be.
+  const clients = Array.from({ length: n }, () => new OpenAI({ apiKey: 'test', baseURL: ctx.server.baseURL, maxRetries: 0, timeout: 30_000 }));
+  const answers = await Promise.all(clients.map((c, i) => c.responses.create({ model: 'echo:100', input: `message ${i}`, conversation: conv.id })));
+  for (const a of answers) {
+    conforms(a);
+    assert.equal(a.status, 'completed');
+    assert.deepEqual(a.conversation, { id: conv.id });
+  }
+  // Each reply echoes the user messages it saw after the previous reply, and sits right after the last of them:
+  // no two at once (each started after the one before ended), none lost, every input answered exactly once.
+  const items = texts(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc', limit: 100 })));
+  assert.equal(items.filter((t) => t.startsWith('user:')).length, n);
+  assert.equal(items.filter((t) => t.startsWith('assistant:')).length, n);
+  let pending = [];
+  for (const t of items) {
+    if (t.startsWith('user:')) pending.push(t.slice(5));
+    else {
+      assert.equal(t.slice('assistant:'.length), pending.join('\n'), items.join(' | '));
+      pending = [];
+    }
+  }
+  const byId = new Map(answers.map((a) => [a.id, a]));
+  assert.equal(byId.size, n);
+});
+
+test('background: answers queued at once; retrieve follows it to completed; cancel ends a long one', async () => {
+  const conv = await ctx.client.conversations.create();
+  const slow = conforms(await ctx.client.responses.create({ model: 'echo:4000', input: 'slow', conversation: conv.id, background: true }));
+  assert.equal(slow.background, true);
+  assert.ok(['queued', 'in_progress'].includes(slow.status), slow.status);
+  assert.deepEqual(slow.output, []);
+  const behind = conforms(await ctx.client.responses.create({ model: 'echo', input: 'behind', conversation: conv.id, background: true }));
+  assert.equal(behind.status, 'queued');
+
+  await waitFor(async () => (await ctx.client.responses.retrieve(slow.id)).status === 'in_progress', { what: 'the slow response to start' });
+  const cancelled = conforms(await ctx.client.responses.cancel(slow.id));
+  assert.equal(cancelled.status, 'cancelled');
+  const done = await waitFor(async () => {
+    const r = await ctx.client.responses.retrieve(behind.id);
+    return r.status === 'completed' && r;
+  }, { what: 'the queued response to complete' });
+  conforms(done);
+  assert.equal(done.output_text, 'slow\nbehind');
+  await assert.rejects(ctx.client.responses.cancel(done.id), (e) => {
+    assert.ok(e instanceof BadRequestError, `expected BadRequestError, got ${e}`);
+    assert.equal(e.error?.message, "Cannot cancel a response with status 'completed'.");
+    return true;
+  });
+});
+
+test('previous_response_id continues on the thread of the response it follows', async () => {
+  const first = await ctx.client.responses.create({ model: 'echo', input: [{ role: 'user', content: [{ type: 'input_text', text: 'first' }] }] });
+  const second = conforms(await ctx.client.responses.create({ model: 'echo', input: 'second', previous_response_id: first.id }));
+  assert.equal(second.previous_response_id, first.id);
+  assert.equal(second.output_text, 'second');
+  assert.equal(second.conversation, null);
+});
+
+test('on_active "reject" on a busy conversation answers the hosted conversation_locked; bad requests answer 400', async () => {
+  const conv = await ctx.client.conversations.create();
+  const slow = await ctx.client.responses.create({ model: 'echo:3000', input: 'slow', conversation: conv.id, background: true });
+  await waitFor(async () => (await ctx.client.responses.retrieve(slow.id)).status === 'in_progress', { what: 'the response to start' });
+  await assert.rejects(ctx.client.responses.create({ model: 'echo', input: 'now', conversation: conv.id, on_active: 'reject' }), (e) => {
+    assert.ok(e instanceof BadRequestError, `expected BadRequestError, got ${e}`);
+    assert.equal(e.error?.message, 'Another process is currently operating on this conversation. Please retry in a few seconds.');
+    assert.equal(e.code, 'conversation_locked');
+    assert.equal(e.param, 'conversation');
+    return true;
+  });
+  await ctx.client.responses.cancel(slow.id);
+
+  const bad = [
+    [{ model: 'echo', input: 'x', conversation: conv.id, previous_response_id: slow.id }, null, 'mutually_exclusive_parameters'],
+    [{ input: 'x' }, 'model', 'missing_required_parameter'],
+    [{ model: 'echo' }, 'input', 'missing_required_parameter'],
+    [{ model: 'echo', input: [{ type: 'function_call_output', call_id: 'c', output: 'o' }] }, 'input[0].type', 'invalid_value'],
+    [{ model: 'echo', input: 'x', temperature: 3 }, 'temperature', 'invalid_value'],
+  ];
+  for (const [body, param, code] of bad) {
+    await assert.rejects(ctx.client.responses.create(body), (e) => {
+      assert.ok(e instanceof BadRequestError, `expected BadRequestError for ${JSON.stringify(body)}, got ${e}`);
+      assert.equal(e.param, param, JSON.stringify(body));
+      assert.equal(e.code, code, JSON.stringify(body));
+      return true;
+    });
+  }
+  await assert.rejects(ctx.client.responses.create({ model: 'echo', input: 'x', conversation: 'conv_missing' }), (e) => {
+    assert.ok(e instanceof NotFoundError, `expected NotFoundError, got ${e}`);
+    assert.equal(e.error?.message, "No conversation found with id 'conv_missing'.");
+    return true;
+  });
+  await assert.rejects(ctx.client.responses.retrieve('resp_missing'), NotFoundError);
+});
