@@ -1,21 +1,28 @@
 using Threadline.Api;
 using Threadline.Auth;
 using Threadline.Conversations;
+using Threadline.Streaming;
 
 namespace Threadline.Responses;
 
 /// <summary>
-/// The Responses API: create (waiting for the answer, or at once with <c>background</c>), retrieve and
+/// The Responses API: create (waiting for the answer, streaming it, or at once with <c>background</c>), retrieve and
 /// cancel. A response on a busy conversation waits its turn instead of answering <c>conversation_locked</c>.
 /// </summary>
 internal static class ResponseEndpoints
 {
     public static void MapResponses(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/responses", async (HttpContext http, ResponseService responses) =>
+        api.MapPost("/responses", async (HttpContext http, ResponseService responses, RunEventFeed feed) =>
         {
             var request = ResponseRequests.Read(await RequestBody.ReadAsync<ResponseRequest>(http.Request));
             var run = (await responses.CreateAsync(http.ProjectId(), request, http.RequestAborted)).OrThrowConversation();
+            if (request.Stream)
+            {
+                var stream = new ResponseStream(run);
+                await EventStream.WriteAsync(http.Response, stream.Opening(), feed.ReadAsync(run, 0, new HashSet<string>(), http.RequestAborted), stream.Of);
+                return Results.Empty;
+            }
             if (!request.Background)
                 run = await responses.WaitAsync(run, http.RequestAborted);
             return Wire.Json(ResponseObject.From(run, await responses.OutputAsync(run, http.RequestAborted)));

@@ -10,7 +10,7 @@ using Threadline.Runs;
 namespace Threadline.Responses;
 
 /// <summary>A create-response request, validated: the run's settings, its input as messages, and where it runs.</summary>
-internal sealed record NewResponse(RunSettings Settings, IReadOnlyList<NewMessage> Input, string? Conversation, string? PreviousResponseId, bool Background);
+internal sealed record NewResponse(RunSettings Settings, IReadOnlyList<NewMessage> Input, string? Conversation, string? PreviousResponseId, bool Background, bool Stream);
 
 /// <summary>Validates create response into run settings (what the Assistants API took from an assistant, here from the request).</summary>
 internal static class ResponseRequests
@@ -32,8 +32,6 @@ internal static class ResponseRequests
         Validate.Range(r.MaxWaitMs, 0, RunRequests.MaxMaxWaitMs, "max_wait_ms");
         if (r.Tools is { Count: > 0 })
             throw ApiException.Invalid("Threadline does not run tools on responses yet: send 'tools' through the Assistants API for now.", "tools", "unsupported_parameter");
-        if (r.Stream == true)
-            throw ApiException.Invalid("Threadline does not stream responses yet: leave 'stream' unset, or use 'background' and poll.", "stream", "unsupported_parameter");
         var conversation = ConversationId(r.Conversation);
         if (conversation is not null && r.PreviousResponseId is not null)
             throw ApiException.Invalid("Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
@@ -58,7 +56,7 @@ internal static class ResponseRequests
             MaxWaitMs = r.MaxWaitMs,
             OnActive = RunRequests.OnActiveOf(r.OnActive),
             Response = fields.ToJson(),
-        }, Input(r.Input), conversation, r.PreviousResponseId, background);
+        }, Input(r.Input), conversation, r.PreviousResponseId, background, r.Stream ?? false);
     }
 
     /// <summary><c>input</c>: a string (one user message) or a list of input items.</summary>

@@ -30,11 +30,15 @@ internal sealed class ResponseService(IStore store, RunService runs, RunEventFee
         {
             var alone = await runs.CreateThreadAndRunAsync(projectId,
                 new CreateThreadAndRun(request.Settings, new NewThread(null, RawJson.Null, RawJson.EmptyObject, request.Input), null), ct);
-            return alone.Problem is { } problem ? problem : alone.Value!.Run!;
+            return alone.Problem is { } problem ? problem : Made(alone.Value!);
         }
         var made = await runs.CreateAsync(projectId, threadId, new CreateRun(request.Settings, null, request.Input), ct);
-        return made.Problem is { } refused ? refused : made.Value!.Run!;
+        return made.Problem is { } refused ? refused : Made(made.Value!);
     }
+
+    /// <summary>The response as the create left it: already started, when the create claimed it to start here.</summary>
+    private static Run Made(Queue.Lifecycle.RunCreateResult result) =>
+        result.Claimed is { } claimed && claimed.Id == result.Run!.Id ? claimed : result.Run!;
 
     /// <summary>
     /// Waits until the response is done (or, for one that waits for tool outputs, stops), through the same

@@ -5,6 +5,7 @@ import { test as nodeTest, before, after } from 'node:test';
 import { startThreadline, viaPrism } from './server.mjs';
 import { createClient, sdkVersion, packageName } from './sdk.mjs';
 import { validateEvent, validateSchema } from './spec.mjs';
+import { validateResponsesSchema } from './responses-spec.mjs';
 
 export { viaPrism };
 
@@ -77,7 +78,7 @@ class Recorder {
   }
 }
 
-/** Parses the raw SSE wire text and checks every frame against the spec's event schemas. */
+/** Parses the raw SSE wire text and checks every frame against the spec's event schemas (the Responses spec's for /v1/responses). */
 async function checkEventStream(where, response) {
   let text;
   try {
@@ -111,7 +112,11 @@ async function checkEventStream(where, response) {
         continue;
       }
     }
-    for (const v of validateEvent(event, parsed)) problems.push(`SSE ${where}: ${v}`);
+    // A Responses API stream: each event against ResponseStreamEvent, named by its `type`.
+    const responses = / \/v1\/responses\b/.test(where) && event !== 'done';
+    if (responses && parsed?.type !== event) problems.push(`SSE ${where}: event "${event}" carries type "${parsed?.type}"`);
+    const violations = responses ? validateResponsesSchema('ResponseStreamEvent', parsed) : validateEvent(event, parsed);
+    for (const v of violations) problems.push(`SSE ${where}: ${v}`);
   }
   if (names.at(-1) !== 'done') problems.push(`SSE ${where}: the stream does not end with "done" (events: ${names.join(', ')})`);
   recorder.streams.push({ where, events: names });

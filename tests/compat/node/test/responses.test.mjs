@@ -131,3 +131,63 @@ test('on_active "reject" on a busy conversation answers the hosted conversation_
   });
   await assert.rejects(ctx.client.responses.retrieve('resp_missing'), NotFoundError);
 });
+
+test('stream: the spec\'s events in order, numbered from 0, every delta; the SDK\'s stream helper builds the final response', async () => {
+  const stream = await ctx.client.responses.create({ model: 'echo', input: 'one two three four five six', stream: true });
+  const events = [];
+  for await (const e of stream) events.push(e);
+  const types = events.map((e) => e.type);
+  const deltas = types.filter((t) => t === 'response.output_text.delta').length;
+  assert.ok(deltas >= 2, types.join(', '));
+  assert.deepEqual(types.filter((t) => t !== 'response.output_text.delta'), [
+    'response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
+    'response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed',
+  ]);
+  assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i));
+  assert.equal(events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join(''), 'one two three four five six');
+  const completed = events.at(-1).response;
+  assert.equal(completed.status, 'completed');
+  const stored = await ctx.client.responses.retrieve(completed.id);
+  assert.deepEqual(completed.output, stored.output);
+  assert.equal(events[0].response.status, 'queued');
+
+  // openai-node's own accumulator checks that the events fit together (items, parts, deltas) as it builds the response.
+  const helper = ctx.client.responses.stream({ model: 'echo', input: 'through the helper' });
+  let text = '';
+  helper.on('response.output_text.delta', (e) => { text += e.delta; });
+  const final = await helper.finalResponse();
+  assert.equal(final.output_text, 'through the helper');
+  assert.equal(text, 'through the helper');
+});
+
+test('a stream on a busy conversation says response.queued and starts once the response before it ended', async () => {
+  const conv = await ctx.client.conversations.create();
+  const first = await ctx.client.responses.create({ model: 'echo:1500', input: 'first', conversation: conv.id, background: true });
+  const stream = await ctx.client.responses.create({ model: 'echo', input: 'second', conversation: conv.id, stream: true });
+  const types = [];
+  let firstWhenStarted;
+  let output;
+  for await (const e of stream) {
+    types.push(e.type);
+    if (e.type === 'response.in_progress') firstWhenStarted = (await ctx.client.responses.retrieve(first.id)).status;
+    if (e.type === 'response.completed') output = e.response.output;
+  }
+  assert.deepEqual(types.slice(0, 3), ['response.created', 'response.queued', 'response.in_progress']);
+  assert.equal(firstWhenStarted, 'completed');
+  assert.equal(output[0].content[0].text, 'second');
+  const items = texts(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc' })));
+  assert.deepEqual(items, ['user:first', 'assistant:first', 'user:second', 'assistant:second']);
+});
+
+test('a streamed response cancelled from elsewhere ends its stream with response.failed, status cancelled', async () => {
+  const stream = await ctx.client.responses.create({ model: 'echo:5000', input: 'long', stream: true });
+  const types = [];
+  let last;
+  for await (const e of stream) {
+    types.push(e.type);
+    if (e.type === 'response.in_progress') await ctx.client.responses.cancel(e.response.id);
+    last = e;
+  }
+  assert.equal(last.type, 'response.failed', types.join(', '));
+  assert.equal(last.response.status, 'cancelled');
+});
