@@ -79,6 +79,7 @@ internal static class WireJson
 [JsonSerializable(typeof(RunStepDeltaObject))]
 [JsonSerializable(typeof(EventEnvelope<RunEventData>))]
 [JsonSerializable(typeof(EventEnvelope<MessageObject>))]
+[JsonSerializable(typeof(EventEnvelope<ResponseEventData>))]
 // :: Requests
 [JsonSerializable(typeof(AssistantRequest))]
 [JsonSerializable(typeof(ThreadRequest))]

@@ -16,6 +16,8 @@ internal interface IWebhookPayloads
     byte[] Run(string eventId, string type, long createdAt, Run run, IReadOnlyList<Message> messages);
 
     byte[] Message(string eventId, long createdAt, Message message);
+
+    byte[] Response(string eventId, string type, long createdAt, Run run, IReadOnlyList<Message> messages);
 }
 
 /// <summary>
@@ -29,6 +31,11 @@ internal sealed class Outbox(IWebhookPayloads payloads)
     {
         if (!await s.Webhooks.WebhookEndpointAnyEnabledAsync(run.ProjectId))
             return;
+        if (!run.Response.IsNull)
+        {
+            await ResponseSettledAsync(s, run);
+            return;
+        }
         if (completedReply is { Status: MessageStatus.Completed }
             && await s.Webhooks.WebhookEndpointListensAsync(run.ProjectId, WebhookEventTypes.MessageCompleted))
         {
@@ -39,6 +46,15 @@ internal sealed class Outbox(IWebhookPayloads payloads)
             return;
         var messages = await s.Messages.MessageListByRunAsync(run.Id);
         await RecordAsync(s, run, type, (id, at) => payloads.Run(id, type, at, run, messages));
+    }
+
+    /// <summary>A response's end: one <c>response.*</c> event, as hosted (the Responses API has no message events).</summary>
+    private async ValueTask ResponseSettledAsync(IStoreSession s, Run run)
+    {
+        if (WebhookEventTypes.ForResponseStatus(run.Status) is not { } type || !await s.Webhooks.WebhookEndpointListensAsync(run.ProjectId, type))
+            return;
+        var messages = await s.Messages.MessageListByRunAsync(run.Id);
+        await RecordAsync(s, run, type, (id, at) => payloads.Response(id, type, at, run, messages));
     }
 
     private static async ValueTask RecordAsync(IStoreSession s, Run run, string type, Func<string, long, byte[]> payload)

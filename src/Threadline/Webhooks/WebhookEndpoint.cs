@@ -60,10 +60,21 @@ internal static class WebhookEventTypes
     public const string RunIncomplete = "thread.run.incomplete";
     public const string MessageCompleted = "thread.message.completed";
 
+    // A response's end (a run made through the Responses API), as the hosted API named them.
+    public const string ResponseCompleted = "response.completed";
+    public const string ResponseFailed = "response.failed";
+    public const string ResponseCancelled = "response.cancelled";
+    public const string ResponseIncomplete = "response.incomplete";
+
     public static readonly IReadOnlyList<string> All =
-        [RunCompleted, RunFailed, RunRequiresAction, RunCancelled, RunExpired, RunIncomplete, MessageCompleted];
+        [RunCompleted, RunFailed, RunRequiresAction, RunCancelled, RunExpired, RunIncomplete, MessageCompleted,
+         ResponseCompleted, ResponseFailed, ResponseCancelled, ResponseIncomplete];
 
     public static string ForRunStatus(string status) => "thread.run." + status;
+
+    /// <summary>The event of a response that ended; null while it has not.</summary>
+    public static string? ForResponseStatus(string status) =>
+        Runs.RunStatus.IsTerminal(status) ? "response." + Responses.ResponseObject.StatusOf(status) : null;
 }
 
 internal static class DeliveryStatus

@@ -9,13 +9,18 @@ namespace Threadline.Webhooks;
 /// <summary>
 /// The Assistants surface's event envelope <c>{id:"evt_...", object:"event", type, created_at, data}</c>.
 /// For run events <c>data</c> holds the run and the messages it wrote, so a receiver can answer its
-/// user without calling back; for <c>thread.message.completed</c>, the message.
+/// user without calling back; for <c>thread.message.completed</c>, the message. A response's events
+/// carry the hosted <c>data.id</c> and, beside it, the response itself.
 /// </summary>
 internal sealed class WebhookPayloads : IWebhookPayloads
 {
     public byte[] Run(string eventId, string type, long createdAt, Run run, IReadOnlyList<Message> messages) =>
         JsonSerializer.SerializeToUtf8Bytes(new EventEnvelope<RunEventData>(eventId, type, createdAt,
             new RunEventData(RunObject.From(run), messages.Select(MessageObject.From).ToList())), WireJson.Info<EventEnvelope<RunEventData>>());
+
+    public byte[] Response(string eventId, string type, long createdAt, Run run, IReadOnlyList<Message> messages) =>
+        JsonSerializer.SerializeToUtf8Bytes(new EventEnvelope<ResponseEventData>(eventId, type, createdAt,
+            new ResponseEventData(run.Id, Responses.ResponseObject.From(run, messages))), WireJson.Info<EventEnvelope<ResponseEventData>>());
 
     public byte[] Message(string eventId, long createdAt, Message message) =>
         JsonSerializer.SerializeToUtf8Bytes(new EventEnvelope<MessageObject>(eventId, WebhookEventTypes.MessageCompleted, createdAt,
@@ -28,3 +33,5 @@ internal sealed record EventEnvelope<T>(string Id, [property: JsonPropertyOrder(
 }
 
 internal sealed record RunEventData(RunObject Run, IReadOnlyList<MessageObject> Messages);
+
+internal sealed record ResponseEventData(string Id, Responses.ResponseObject Response);
