@@ -13,14 +13,15 @@ internal static class ResponseEndpoints
 {
     public static void MapResponses(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/responses", async (HttpContext http, ResponseService responses, RunEventFeed feed) =>
+        api.MapPost("/responses", async (HttpContext http, ResponseService responses, RunEventFeed feed, Storage.IStore store) =>
         {
             var request = ResponseRequests.Read(await RequestBody.ReadAsync<ResponseRequest>(http.Request));
             var run = (await responses.CreateAsync(http.ProjectId(), request, http.RequestAborted)).OrThrowConversation();
             if (request.Stream)
             {
                 var stream = new ResponseStream(run);
-                await EventStream.WriteAsync(http.Response, stream.Opening(), feed.ReadAsync(run, 0, new HashSet<string>(), http.RequestAborted), stream.Of);
+                var events = RelayedRunEvents.AsDomainEvents(feed.ReadAsync(run, 0, new HashSet<string>(), http.RequestAborted), run, store, http.RequestAborted);
+                await EventStream.WriteAsync(http.Response, stream.Opening(), events, stream.Of);
                 return Results.Empty;
             }
             if (!request.Background)
