@@ -44,7 +44,10 @@ passed=0 failed=0 skipped=0 status=0
 # start_stack PRISM: one Threadline (and Prism in front of it with PRISM=1) shared by the runs that follow; files
 # that need their own configuration start their own. Sets stack_env to the URLs for the test processes.
 start_stack() {
-  local prism=$1 log="$work/stack-$1.log"
+  # A log of its own per start: a reused one still holds the previous stack's URL until the new process
+  # truncates it, and the wait below could read that (CI did: every v6-postgres call got a connection error).
+  local prism=$1 log
+  log=$(mktemp "$work/stack-$1.XXXXXX.log")
   PRISM=$prism node lib/stack.mjs >"$log" 2>&1 &
   stack_pid=$!
   local deadline=$((SECONDS + 120))
