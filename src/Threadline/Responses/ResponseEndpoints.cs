@@ -16,7 +16,8 @@ internal static class ResponseEndpoints
         api.MapPost("/responses", async (HttpContext http, ResponseService responses, RunEventFeed feed, Storage.IStore store) =>
         {
             var request = ResponseRequests.Read(await RequestBody.ReadAsync<ResponseRequest>(http.Request));
-            var run = (await responses.CreateAsync(http.ProjectId(), request, http.RequestAborted)).OrThrowConversation();
+            var (run, joined) = (await responses.CreateAsync(http.ProjectId(), request, http.RequestAborted)).OrThrowConversation();
+            http.Response.Headers[Runs.RunEndpoints.JoinedHeader] = joined ? "true" : "false";
             if (request.Stream)
             {
                 var stream = new ResponseStream(run);
@@ -26,7 +27,7 @@ internal static class ResponseEndpoints
             }
             if (!request.Background)
                 run = await responses.WaitAsync(run, http.RequestAborted);
-            return Wire.Json(ResponseObject.From(run, await responses.OutputAsync(run, http.RequestAborted)));
+            return Wire.Json(ResponseObject.From(run, await responses.OutputAsync(run, http.RequestAborted)) with { Joined = joined });
         });
 
         api.MapGet("/responses/{responseId}", async (string responseId, HttpContext http, ResponseService responses) =>

@@ -12,10 +12,16 @@ namespace Threadline.Responses;
 /// the runs before it, never refused unless strict mode says so), on the thread of the response it
 /// follows, or on a thread of its own.
 /// </summary>
+/// <summary>A created response, and whether the call joined one that was waiting (<c>debounce_ms</c>) instead of making it.</summary>
+internal sealed record Made(Run Run, bool Joined);
+
 internal sealed class ResponseService(IStore store, RunService runs, RunEventFeed feed)
 {
-    /// <summary>The response as made (queued, or already claimed to start here).</summary>
-    public async Task<Outcome<Run>> CreateAsync(string projectId, NewResponse request, CancellationToken ct)
+    /// <summary>
+    /// The response as made (queued, or already claimed to start here), or the waiting debounced response
+    /// of the conversation it joined (<see cref="Made.Joined"/>).
+    /// </summary>
+    public async Task<Outcome<Made>> CreateAsync(string projectId, NewResponse request, CancellationToken ct)
     {
         string threadId;
         if (request.Conversation is { } conversation)
@@ -30,15 +36,15 @@ internal sealed class ResponseService(IStore store, RunService runs, RunEventFee
         {
             var alone = await runs.CreateThreadAndRunAsync(projectId,
                 new CreateThreadAndRun(request.Settings, new NewThread(null, RawJson.Null, RawJson.EmptyObject, request.Input), null), ct);
-            return alone.Problem is { } problem ? problem : Made(alone.Value!);
+            return alone.Problem is { } problem ? problem : MadeOf(alone.Value!);
         }
         var made = await runs.CreateAsync(projectId, threadId, new CreateRun(request.Settings, null, request.Input), ct);
-        return made.Problem is { } refused ? refused : Made(made.Value!);
+        return made.Problem is { } refused ? refused : MadeOf(made.Value!);
     }
 
     /// <summary>The response as the create left it: already started, when the create claimed it to start here.</summary>
-    private static Run Made(Queue.Lifecycle.RunCreateResult result) =>
-        result.Claimed is { } claimed && claimed.Id == result.Run!.Id ? claimed : result.Run!;
+    private static Made MadeOf(Queue.Lifecycle.RunCreateResult result) =>
+        new(result.Claimed is { } claimed && claimed.Id == result.Run!.Id ? claimed : result.Run!, result.Joined);
 
     /// <summary>
     /// Waits until the response is done (or, for one that waits for tool outputs, stops), through the same

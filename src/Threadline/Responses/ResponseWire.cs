@@ -20,6 +20,10 @@ internal sealed record ResponseObject(
 {
     [JsonPropertyOrder(-1)] public string Object => "response";
 
+    /// <summary>On create: true when this call joined a waiting debounced response instead of making one (as on runs).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Joined { get; init; }
+
     public static ResponseObject From(Run run, IReadOnlyList<Message> output)
     {
         var fields = ResponseFields.Parse(run.Response);

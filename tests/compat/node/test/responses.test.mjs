@@ -32,7 +32,10 @@ test('a response answers with the reply as an output message, output_text and us
   assert.equal(r.background, false);
   assert.ok(r.usage.total_tokens > 0 && r.usage.total_tokens === r.usage.input_tokens + r.usage.output_tokens);
   const again = conforms(await ctx.client.responses.retrieve(r.id));
-  assert.deepEqual({ ...again, output_text: undefined }, { ...r, output_text: undefined });
+  assert.equal(r.joined, false);
+  const { joined, output_text: made, ...asMade } = r;
+  const { output_text: read, ...asRead } = again;
+  assert.deepEqual(asRead, asMade);
 });
 
 test('responses sent at once to one conversation by independent clients all complete, one after another, in order', async () => {
@@ -190,4 +193,21 @@ test('a streamed response cancelled from elsewhere ends its stream with response
   }
   assert.equal(last.type, 'response.failed', types.join(', '));
   assert.equal(last.response.status, 'cancelled');
+});
+
+test('debounce_ms: a burst of responses on one conversation folds into one response; joined tells each caller', async () => {
+  const conv = await ctx.client.conversations.create();
+  const first = await ctx.client.responses.create({ model: 'echo', input: 'hi', conversation: conv.id, debounce_ms: 400, background: true });
+  const second = await ctx.client.responses.create({ model: 'echo', input: 'are you there?', conversation: conv.id, debounce_ms: 400, background: true });
+  // One that waits for its answer joins too, and answers once the folded response is done.
+  const third = conforms(await ctx.client.responses.create({ model: 'echo', input: 'hello?', conversation: conv.id, debounce_ms: 400 }));
+  assert.deepEqual([first.joined, second.joined, third.joined], [false, true, true]);
+  assert.equal(second.id, first.id);
+  assert.equal(third.id, first.id);
+  assert.equal(third.status, 'completed');
+  assert.equal(third.output_text, 'hi\nare you there?\nhello?');
+  const items = texts(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc' })));
+  assert.deepEqual(items, ['user:hi', 'user:are you there?', 'user:hello?', 'assistant:hi\nare you there?\nhello?']);
+  // A response read back is not a create: no joined there.
+  assert.equal((await ctx.client.responses.retrieve(first.id)).joined, undefined);
 });
