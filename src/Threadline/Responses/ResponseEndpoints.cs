@@ -1,7 +1,6 @@
 using Threadline.Api;
 using Threadline.Auth;
 using Threadline.Conversations;
-using Threadline.Streaming;
 
 namespace Threadline.Responses;
 
@@ -13,7 +12,7 @@ internal static class ResponseEndpoints
 {
     public static void MapResponses(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/responses", async (HttpContext http, ResponseService responses, RunEventFeed feed, Storage.IStore store) =>
+        api.MapPost("/responses", async (HttpContext http, ResponseService responses) =>
         {
             var request = ResponseRequests.Read(await RequestBody.ReadAsync<ResponseRequest>(http.Request));
             var (run, joined) = (await responses.CreateAsync(http.ProjectId(), request, http.RequestAborted)).OrThrowConversation();
@@ -21,8 +20,7 @@ internal static class ResponseEndpoints
             if (request.Stream)
             {
                 var stream = new ResponseStream(run);
-                var events = RelayedRunEvents.AsDomainEvents(feed.ReadAsync(run, 0, new HashSet<string>(), http.RequestAborted), run, store, http.RequestAborted);
-                await EventStream.WriteAsync(http.Response, stream.Opening(), events, stream.Of);
+                await EventStream.WriteAsync(http.Response, stream.Opening(), responses.EventsAsync(run, http.RequestAborted), stream.Of);
                 return Results.Empty;
             }
             if (!request.Background)

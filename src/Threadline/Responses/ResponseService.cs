@@ -7,14 +7,14 @@ using Threadline.Threads;
 
 namespace Threadline.Responses;
 
+/// <summary>A created response, and whether the call joined one that was waiting (<c>debounce_ms</c>) instead of making it.</summary>
+internal sealed record Made(Run Run, bool Joined);
+
 /// <summary>
 /// Responses over the run lifecycle: a response is a run, on its conversation's thread (queued behind
 /// the runs before it, never refused unless strict mode says so), on the thread of the response it
 /// follows, or on a thread of its own.
 /// </summary>
-/// <summary>A created response, and whether the call joined one that was waiting (<c>debounce_ms</c>) instead of making it.</summary>
-internal sealed record Made(Run Run, bool Joined);
-
 internal sealed class ResponseService(IStore store, RunService runs, RunEventFeed feed)
 {
     /// <summary>
@@ -45,6 +45,13 @@ internal sealed class ResponseService(IStore store, RunService runs, RunEventFee
     /// <summary>The response as the create left it: already started, when the create claimed it to start here.</summary>
     private static Made MadeOf(Queue.Lifecycle.RunCreateResult result) =>
         new(result.Claimed is { } claimed && claimed.Id == result.Run!.Id ? claimed : result.Run!, result.Joined);
+
+    /// <summary>
+    /// The response's events from now on, for its stream: a run executed on another node arrives as that
+    /// node's Assistants frames, turned back into domain events (<see cref="RelayedRunEvents"/>).
+    /// </summary>
+    public IAsyncEnumerable<RunEvent> EventsAsync(Run run, CancellationToken ct) =>
+        RelayedRunEvents.AsDomainEvents(feed.ReadAsync(run, 0, new HashSet<string>(), ct), run, store, ct);
 
     /// <summary>
     /// Waits until the response is done (or, for one that waits for tool outputs, stops), through the same
