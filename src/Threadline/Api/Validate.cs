@@ -131,13 +131,18 @@ internal static class Validate
                     throw ApiException.Invalid($"Missing required parameter: '{at}.function'.", $"{at}.function", "missing_required_parameter");
                 var name = StringProperty(function, "name", $"{at}.function.name")
                     ?? throw ApiException.Invalid($"Missing required parameter: '{at}.function.name'.", $"{at}.function.name", "missing_required_parameter");
-                if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
-                    throw ApiException.Invalid($"Invalid '{at}.function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{{1,64}}$'.", $"{at}.function.name", "invalid_value");
+                FunctionName(name, $"{at}.function.name");
                 if (function["parameters"] is { } parameters && parameters is not JsonObject)
                     throw ApiException.Invalid($"Invalid type for '{at}.function.parameters': expected an object.", $"{at}.function.parameters", "invalid_type");
             }
         }
     }
+
+    /// <summary>A function tool's name, as the hosted APIs bound it.</summary>
+    public static string FunctionName(string name, string param) =>
+        name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+            ? throw ApiException.Invalid($"Invalid '{param}': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{{1,64}}$'.", param, "invalid_value")
+            : name;
 
     /// <summary><c>"auto"</c>, or <c>{"type": "text" | "json_object" | "json_schema", ...}</c>.</summary>
     public static void ResponseFormat(JsonNode? format, string param = "response_format")
@@ -206,7 +211,8 @@ internal static class Validate
         }
     }
 
-    private static string? StringProperty(JsonObject o, string name, string param)
+    /// <summary>A string field of a JSON object, null when absent; any other type is a 400 naming <paramref name="param"/>.</summary>
+    public static string? StringProperty(JsonObject o, string name, string param)
     {
         var node = o[name];
         if (node is null)

@@ -46,12 +46,12 @@ internal static class ConversationEndpoints
             var request = await RequestBody.ReadAsync<ConversationItemsRequest>(http.Request);
             var items = ConversationItems.Read(request.Items, "items", required: true);
             var placed = (await messages.CreateManyAsync(http.ProjectId(), conversationId, items, http.RequestAborted)).OrThrowConversation();
-            return Wire.Json(ListResponse<ConversationMessageItem>.From(new Storage.Page<Message>(placed, false), ConversationItems.Item, m => m.Id));
+            return Wire.Json(ListResponse<ConversationItem>.From(new Storage.Page<Message>(placed, false), ConversationItems.Item, m => m.Id));
         });
 
         api.MapGet("/conversations/{conversationId}/items", async (string conversationId, HttpContext http, MessageService messages) =>
         {
-            var page = await messages.ListAsync(http.ProjectId(), conversationId, null, ListQuery.Read(http.Request), http.RequestAborted);
+            var page = await messages.ListAsync(http.ProjectId(), conversationId, null, ListQuery.Read(http.Request), messagesOnly: false, http.RequestAborted);
             return Wire.List(page.OrThrowConversation(), ConversationItems.Item, m => m.Id);
         });
 

@@ -12,7 +12,8 @@ namespace Threadline.Conversations;
 /// Conversation items and thread messages, one stored form: an input message item becomes a message
 /// (<c>input_text</c> and <c>output_text</c> as text parts, <c>input_image</c> as <c>image_url</c> or
 /// <c>image_file</c>), and a message reads back as an item with the Responses API's parts, so that
-/// either API reads what the other wrote.
+/// either API reads what the other wrote. Function calls and their outputs are items of their own
+/// kinds (<see cref="FunctionItems"/>), which only this API shows.
 /// </summary>
 internal static class ConversationItems
 {
@@ -39,15 +40,42 @@ internal static class ConversationItems
         if (node is not JsonObject item)
             throw ApiException.Invalid($"Invalid type for '{param}': expected an object.", param, "invalid_type");
         var type = StringOf(item, "type") ?? "message";
-        if (type != "message")
-            throw ApiException.Invalid($"Invalid value: '{type}'. Threadline stores items of type 'message' only so far.", $"{param}.type", "invalid_value");
-        foreach (var (key, _) in item)
-            if (key is not ("type" or "role" or "content" or "status" or "id"))
-                throw ApiException.Invalid($"Unrecognized request argument supplied: {param}.{key}", $"{param}.{key}", "unknown_parameter");
-        var role = Validate.Required(StringOf(item, "role"), $"{param}.role");
-        Validate.OneOf(role, $"{param}.role", Roles);
-        return new NewMessage(role, MessageRequests.Content(item["content"], $"{param}.content", Part), RawJson.Null, RawJson.EmptyObject);
+        switch (type)
+        {
+            case "message":
+                Known(item, param, "role", "content");
+                var role = Validate.Required(StringOf(item, "role"), $"{param}.role");
+                Validate.OneOf(role, $"{param}.role", Roles);
+                return new NewMessage(role, MessageRequests.Content(item["content"], $"{param}.content", Part), RawJson.Null, RawJson.EmptyObject);
+            case "function_call":
+                Known(item, param, "call_id", "name", "arguments");
+                return FunctionItems.NewCall(Required(item, "call_id", param), Required(item, "name", param), Required(item, "arguments", param));
+            case "function_call_output":
+                Known(item, param, "call_id", "output");
+                var output = item["output"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>()
+                    : item.ContainsKey("output")
+                        ? throw ApiException.Invalid($"Invalid type for '{param}.output': Threadline takes a string output.", $"{param}.output", "invalid_type")
+                        : throw ApiException.Invalid($"Missing required parameter: '{param}.output'.", $"{param}.output", "missing_required_parameter");
+                Validate.MaxLength(output, MaxOutputLength, $"{param}.output");
+                return FunctionItems.NewOutput(Required(item, "call_id", param), output);
+            default:
+                throw ApiException.Invalid($"Invalid value: '{type}'. Supported values are: 'message', 'function_call' and 'function_call_output'.", $"{param}.type", "invalid_value");
+        }
     }
+
+    /// <summary>A function call's output, as the hosted API bounds it (10 MB).</summary>
+    private const int MaxOutputLength = 10 * 1024 * 1024;
+
+    /// <summary>Refuses what an item of its type does not have; <c>type</c>, <c>id</c> and <c>status</c> every item may carry.</summary>
+    private static void Known(JsonObject item, string param, params string[] fields)
+    {
+        foreach (var (key, _) in item)
+            if (key is not ("type" or "status" or "id") && !fields.Contains(key))
+                throw ApiException.Invalid($"Unrecognized request argument supplied: {param}.{key}", $"{param}.{key}", "unknown_parameter");
+    }
+
+    private static string Required(JsonObject item, string field, string param) =>
+        Validate.NonEmpty(Validate.Required(StringOf(item, field), $"{param}.{field}"), $"{param}.{field}");
 
     private static JsonObject Part(JsonNode? node, string param)
     {
@@ -80,7 +108,20 @@ internal static class ConversationItems
     private static string? StringOf(JsonObject o, string key) =>
         o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
-    public static ConversationMessageItem Item(Message m) => new(m.Id, m.Status, m.Role, Content(m.Content, m.Role));
+    public static ConversationItem Item(Message m)
+    {
+        switch (m.Role)
+        {
+            case MessageRole.FunctionCall:
+                var (callId, name, arguments) = FunctionItems.Call(m.Content);
+                return new FunctionCallItem(m.Id, m.Status, callId, name, arguments);
+            case MessageRole.FunctionCallOutput:
+                var (outputOf, output) = FunctionItems.Output(m.Content);
+                return new FunctionCallOutputItem(m.Id, m.Status, outputOf, output);
+            default:
+                return new ConversationMessageItem(m.Id, m.Status, m.Role, Content(m.Content, m.Role));
+        }
+    }
 
     /// <summary>Stored parts in the Responses API's form: the assistant's text as <c>output_text</c>, everyone else's as <c>input_text</c>.</summary>
     public static RawJson Content(RawJson stored, string role)

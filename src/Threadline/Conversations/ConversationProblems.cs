@@ -21,6 +21,9 @@ internal static class ConversationProblems
         NotFound { Noun: "run" or "response" } p => ApiException.NoSuch("response", p.Id),
         ThreadBusy => ApiException.Invalid(Locked, "conversation", "conversation_locked"),
         RunStatusRefused { Operation: RunOperation.Cancel } p => ApiException.Invalid($"Cannot cancel a response with status '{Responses.ResponseObject.StatusOf(p.Status)}'."),
+        RunStatusRefused { Operation: RunOperation.Delete } p => ApiException.Invalid(
+            $"Cannot delete a response with status '{Responses.ResponseObject.StatusOf(p.Status)}': cancel it, or wait until it ends."),
+        FunctionCallMissing p => ApiException.Invalid($"No tool call found for function call output with call_id {p.CallId}.", "input"),
         _ => ApiProblems.ToException(problem),
     };
 }

@@ -13,14 +13,20 @@ internal sealed record ConversationObject(string Id, long CreatedAt, RawJson Met
     public static ConversationObject From(ConversationThread t) => new(t.Id, t.CreatedAt, t.Metadata);
 }
 
-/// <summary>
-/// A conversation item of type <c>message</c>: a thread's message, its parts in the Responses API's
-/// form (<see cref="ConversationItems.Content"/>).
-/// </summary>
-internal sealed record ConversationMessageItem(string Id, string Status, string Role, RawJson Content)
-{
-    [JsonPropertyOrder(-1)] public string Type => "message";
-}
+/// <summary>A conversation item on the wire, its <c>type</c> first: a message, a function call, or a call's output.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(ConversationMessageItem), "message")]
+[JsonDerivedType(typeof(FunctionCallItem), "function_call")]
+[JsonDerivedType(typeof(FunctionCallOutputItem), "function_call_output")]
+internal abstract record ConversationItem(string Id);
+
+/// <summary>A thread's message, its parts in the Responses API's form (<see cref="ConversationItems.Content"/>).</summary>
+internal sealed record ConversationMessageItem(string Id, string Status, string Role, RawJson Content) : ConversationItem(Id);
+
+/// <summary>A function call the model made: the client runs it and sends a <c>function_call_output</c> with its <c>call_id</c>.</summary>
+internal sealed record FunctionCallItem(string Id, string Status, string CallId, string Name, string Arguments) : ConversationItem(Id);
+
+internal sealed record FunctionCallOutputItem(string Id, string Status, string CallId, string Output) : ConversationItem(Id);
 
 /// <summary>Body of create conversation: up to 20 first items, and metadata.</summary>
 internal sealed class ConversationRequest

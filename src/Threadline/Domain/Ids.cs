@@ -39,6 +39,14 @@ internal static class Ids
     /// <summary>A thread made through the Conversations API: the same object, under the hosted prefix.</summary>
     public static string Conversation() => New("conv");
     public static string Message() => New("msg");
+
+    /// <summary>A conversation item's id by its kind: function calls and their outputs are not messages on the Responses API's wire.</summary>
+    public static string Item(string role) => role switch
+    {
+        Messages.MessageRole.FunctionCall => New("fc"),
+        Messages.MessageRole.FunctionCallOutput => New("fco"),
+        _ => Message(),
+    };
     public static string Run() => New("run");
     /// <summary>A run made through the Responses API: a response.</summary>
     public static string Response() => New("resp");

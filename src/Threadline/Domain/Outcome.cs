@@ -12,16 +12,20 @@ internal sealed record NotFound(string Noun, string Id) : Problem;
 /// <summary>Strict mode: the thread has a run that holds it, so a new message or run is refused.</summary>
 internal sealed record ThreadBusy(string ThreadId, string RunId, bool ForMessage) : Problem;
 
-/// <summary>The run's status does not allow the operation (cancel, tool outputs).</summary>
+/// <summary>The run's status does not allow the operation (cancel, tool outputs, deleting a response).</summary>
 internal sealed record RunStatusRefused(string Status, RunOperation Operation) : Problem;
 
 /// <summary>Tool outputs that do not match the calls the run waits for.</summary>
 internal sealed record ToolOutputsMismatch(string Message) : Problem;
 
+/// <summary>A function call's output sent for a call the conversation does not hold.</summary>
+internal sealed record FunctionCallMissing(string CallId) : Problem;
+
 internal enum RunOperation
 {
     Cancel,
     SubmitToolOutputs,
+    Delete,
 }
 
 /// <summary>A value, or the <see cref="Problem"/> that kept the operation from producing one.</summary>

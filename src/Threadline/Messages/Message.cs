@@ -48,4 +48,12 @@ internal static class MessageRole
     // Only through the Conversations API: the Responses API's instruction roles, sent to the model as system.
     public const string System = "system";
     public const string Developer = "developer";
+
+    // Conversation items that are not messages: a function call the model made and the output the
+    // client gave for it, stored as messages of their own kind so that one ordered list holds the
+    // conversation. The Assistants API does not list them (it shows calls as run steps).
+    public const string FunctionCall = "function_call";
+    public const string FunctionCallOutput = "function_call_output";
+
+    public static bool IsItemOnly(string role) => role is FunctionCall or FunctionCallOutput;
 }

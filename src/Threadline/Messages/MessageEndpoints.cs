@@ -17,7 +17,7 @@ internal static class MessageEndpoints
         api.MapGet("/threads/{threadId}/messages", async (string threadId, HttpContext http, MessageService messages) =>
         {
             var runId = http.Request.Query["run_id"].ToString();
-            var page = await messages.ListAsync(http.ProjectId(), threadId, runId.Length == 0 ? null : runId, ListQuery.Read(http.Request), http.RequestAborted);
+            var page = await messages.ListAsync(http.ProjectId(), threadId, runId.Length == 0 ? null : runId, ListQuery.Read(http.Request), messagesOnly: true, http.RequestAborted);
             return Wire.List(page.OrThrow(), MessageObject.From, m => m.Id);
         });
 

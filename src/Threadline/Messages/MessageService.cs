@@ -64,10 +64,11 @@ internal sealed class MessageService(IStore store, MessageFactory factory, Threa
             return await s.Threads.ThreadExistsAsync(projectId, threadId) ? new NotFound("message", messageId) : new NotFound("thread", threadId);
         }, ct);
 
-    public async Task<Outcome<Page<Message>>> ListAsync(string projectId, string threadId, string? runId, PageRequest page, CancellationToken ct) =>
+    /// <param name="messagesOnly">The Assistants API's view: no function call items (<see cref="MessageRole.IsItemOnly"/>).</param>
+    public async Task<Outcome<Page<Message>>> ListAsync(string projectId, string threadId, string? runId, PageRequest page, bool messagesOnly, CancellationToken ct) =>
         await store.ReadAsync<Outcome<Page<Message>>>(async s =>
         {
-            var found = await s.Messages.MessageListAsync(projectId, threadId, runId, page);
+            var found = await s.Messages.MessageListAsync(projectId, threadId, runId, page, messagesOnly);
             // An empty page is the only case that needs to ask whether the thread exists.
             if (found.Items.Count == 0 && !await s.Threads.ThreadExistsAsync(projectId, threadId))
                 return new NotFound("thread", threadId);

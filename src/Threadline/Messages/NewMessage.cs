@@ -2,8 +2,12 @@ using Threadline.Domain;
 
 namespace Threadline.Messages;
 
-/// <summary>A message as a request gave it, validated, before it has an id or a place.</summary>
-internal sealed record NewMessage(string Role, RawJson Content, RawJson Attachments, RawJson Metadata);
+/// <summary>A message as a request gave it, validated, before it has a place (and usually before it has an id).</summary>
+internal sealed record NewMessage(string Role, RawJson Content, RawJson Attachments, RawJson Metadata)
+{
+    /// <summary>Set when the caller must know the id before the message is stored (a response's input items).</summary>
+    public string? Id { get; init; }
+}
 
 /// <summary>Makes the messages of requests, wherever messages come in.</summary>
 internal sealed class MessageFactory(TimeProvider time)
@@ -13,7 +17,7 @@ internal sealed class MessageFactory(TimeProvider time)
         var now = time.UnixSeconds();
         return new Message
         {
-            Id = Ids.Message(),
+            Id = m.Id ?? Ids.Item(m.Role),
             ProjectId = projectId,
             ThreadId = threadId,
             CreatedAt = now,

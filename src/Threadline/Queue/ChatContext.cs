@@ -44,21 +44,55 @@ internal static class ChatContext
         var history = new List<ChatMessage>(newestFirst.Count);
         foreach (var message in newestFirst)
         {
-            var role = message.Role switch
-            {
-                MessageRole.Assistant => ChatRole.Assistant,
-                MessageRole.System or MessageRole.Developer => ChatRole.System,
-                _ => ChatRole.User,
-            };
-            var chat = new ChatMessage(role, Contents(message));
+            var chat = ChatOf(message);
             used += Estimate(chat);
             if (used > budget)
                 break;
             history.Add(chat);
         }
         history.Reverse();
-        return [.. system, .. history, .. own];
+        return [.. system, .. MergeCalls(history), .. own];
     }
+
+    private static ChatMessage ChatOf(Message message)
+    {
+        switch (message.Role)
+        {
+            case MessageRole.FunctionCall:
+                var (callId, name, arguments) = FunctionItems.Call(message.Content);
+                return new ChatMessage(ChatRole.Assistant, [new FunctionCallContent(callId, name, Arguments(arguments)) { RawRepresentation = arguments }]);
+            case MessageRole.FunctionCallOutput:
+                var (outputOf, output) = FunctionItems.Output(message.Content);
+                return new ChatMessage(ChatRole.Tool, [new FunctionResultContent(outputOf, output)]);
+        }
+        var role = message.Role switch
+        {
+            MessageRole.Assistant => ChatRole.Assistant,
+            MessageRole.System or MessageRole.Developer => ChatRole.System,
+            _ => ChatRole.User,
+        };
+        return new ChatMessage(role, Contents(message));
+    }
+
+    /// <summary>
+    /// Function calls stored one item each (the Responses API's form) become one assistant turn per
+    /// round, as chat models take them: every tool result must follow the turn that holds its call.
+    /// </summary>
+    private static List<ChatMessage> MergeCalls(List<ChatMessage> history)
+    {
+        var merged = new List<ChatMessage>(history.Count);
+        foreach (var chat in history)
+        {
+            if (IsCallsOnly(chat) && merged.Count > 0 && IsCallsOnly(merged[^1]))
+                merged[^1] = new ChatMessage(ChatRole.Assistant, [.. merged[^1].Contents, .. chat.Contents]);
+            else
+                merged.Add(chat);
+        }
+        return merged;
+    }
+
+    private static bool IsCallsOnly(ChatMessage m) =>
+        m.Role == ChatRole.Assistant && m.Contents.Count > 0 && m.Contents.All(c => c is FunctionCallContent);
 
     public static ChatOptions Options(RunSettingsView view, long completionTokensSoFar)
     {
@@ -167,7 +201,8 @@ internal static class ChatContext
 
     /// <summary>About four characters a token: enough to keep a prompt under a budget without a tokenizer.</summary>
     private static long Estimate(ChatMessage m) =>
-        MessageOverhead + (m.Text.Length + 3) / 4 + m.Contents.OfType<FunctionResultContent>().Sum(r => (r.Result?.ToString()?.Length ?? 0) / 4);
+        MessageOverhead + (m.Text.Length + 3) / 4 + m.Contents.OfType<FunctionResultContent>().Sum(r => (r.Result?.ToString()?.Length ?? 0) / 4)
+        + m.Contents.OfType<FunctionCallContent>().Sum(c => ((c.RawRepresentation as string)?.Length ?? 0) / 4);
 
     private static long Estimate(IEnumerable<ChatMessage> messages) => messages.Sum(Estimate);
 }

@@ -135,6 +135,9 @@ internal sealed partial class RunExecutor(
         reply.Usage = Add(run.Usage, answer.Usage);
 
         // :: Step 5: persist and release
+        // A response ends with its calls as items (the client answers with a new response); a run waits for outputs.
+        if (answer.ToolCalls.Count > 0 && !run.Response.IsNull)
+            return await FinishAsync(run, lease, reply, log, RunStatus.Completed, null, null, reply.Usage, answer.ToolCalls);
         if (answer.ToolCalls.Count > 0)
         {
             await RequireActionAsync(run, lease, reply, log, answer.ToolCalls);
@@ -145,10 +148,11 @@ internal sealed partial class RunExecutor(
         return await FinishAsync(run, lease, reply, log, RunStatus.Completed, null, null, reply.Usage);
     }
 
-    private async Task<HandedOff?> FinishAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, string status, RunError? error, string? incompleteReason, Usage? usage)
+    private async Task<HandedOff?> FinishAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, string status, RunError? error, string? incompleteReason, Usage? usage,
+        IReadOnlyList<ToolCall>? calls = null)
     {
-        // A completed run always leaves a reply, even an empty one, as the hosted API did.
-        if (status == RunStatus.Completed)
+        // A completed run always leaves a reply, even an empty one, as the hosted API did (unless it ends with calls).
+        if (status == RunStatus.Completed && calls is not { Count: > 0 })
             reply.Begin();
         var (held, storeWithEnd) = await reply.SettleAsync();
         if (!held)
@@ -160,6 +164,7 @@ internal sealed partial class RunExecutor(
         {
             StoreOutput = storeWithEnd,
             Handoff = options.Handoff && lease.Reason != StopReason.Released ? new ClaimFor(identity.Owner, (long)options.LeaseTimeout.TotalMilliseconds) : null,
+            Calls = calls ?? [],
         };
         var ended = await store.WriteAsync(s => lifecycle.FinishAsync(s, finish), CancellationToken.None);
         if (ended is null)
@@ -172,6 +177,8 @@ internal sealed partial class RunExecutor(
             Publish(log, new MessageEnded(message));
         if (ended.Step is { } step)
             Publish(log, new StepEnded(step));
+        foreach (var call in ended.Calls)
+            Publish(log, new MessageEnded(call));
         Publish(log, new RunStatusChanged(ended.Run));
         LogRunEnded(logger, run.Id, ended.Run.Status);
         return ended.Next is { } next ? new HandedOff(next, Stopwatch.GetTimestamp()) : null;

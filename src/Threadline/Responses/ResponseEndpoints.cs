@@ -5,8 +5,8 @@ using Threadline.Conversations;
 namespace Threadline.Responses;
 
 /// <summary>
-/// The Responses API: create (waiting for the answer, streaming it, or at once with <c>background</c>), retrieve and
-/// cancel. A response on a busy conversation waits its turn instead of answering <c>conversation_locked</c>.
+/// The Responses API: create (waiting for the answer, streaming it, or at once with <c>background</c>), retrieve
+/// (or follow its stream again), cancel, delete, and its input items. A response on a busy conversation waits its turn instead of answering <c>conversation_locked</c>.
 /// </summary>
 internal static class ResponseEndpoints
 {
@@ -28,10 +28,30 @@ internal static class ResponseEndpoints
             return Wire.Json(ResponseObject.From(run, await responses.OutputAsync(run, http.RequestAborted)) with { Joined = joined });
         });
 
+        // With stream=true, the response's stream again (from the start, or after starting_after): exactly
+        // as first sent while it runs; once it has ended, rebuilt from what was stored.
         api.MapGet("/responses/{responseId}", async (string responseId, HttpContext http, ResponseService responses) =>
         {
+            var (stream, startingAfter) = ResponseRequests.Follow(http.Request.Query);
             var (run, output) = (await responses.GetAsync(http.ProjectId(), responseId, http.RequestAborted)).OrThrowConversation();
-            return Wire.Json(ResponseObject.From(run, output));
+            if (!stream)
+                return Wire.Json(ResponseObject.From(run, output));
+            var projection = new ResponseStream(run, startingAfter);
+            await EventStream.WriteAsync(http.Response, projection.Opening(), responses.EventsAsync(run, http.RequestAborted), projection.Of);
+            return Results.Empty;
+        });
+
+        api.MapDelete("/responses/{responseId}", async (string responseId, HttpContext http, ResponseService responses) =>
+        {
+            (await responses.DeleteAsync(http.ProjectId(), responseId, http.RequestAborted)).OrThrowConversation();
+            return Wire.Json(new Assistants.DeletedObject(responseId, "response", true));
+        });
+
+        api.MapGet("/responses/{responseId}/input_items", async (string responseId, HttpContext http, ResponseService responses) =>
+        {
+            var page = ListQuery.Read(http.Request);
+            var items = await responses.InputItemsAsync(http.ProjectId(), responseId, page, http.RequestAborted);
+            return Wire.List(items.OrThrowConversation(), ConversationItems.Item, m => m.Id);
         });
 
         api.MapPost("/responses/{responseId}/cancel", async (string responseId, HttpContext http, ResponseService responses) =>

@@ -27,36 +27,58 @@ internal static class ResponseRequests
         Validate.Range(r.Temperature, 0, 2, "temperature");
         Validate.Range(r.TopP, 0, 1, "top_p");
         Validate.Range(r.MaxOutputTokens, 16, int.MaxValue, "max_output_tokens");
-        Validate.ToolChoice(r.ToolChoice);
         Validate.Range(r.DebounceMs, 0, RunRequests.MaxDebounceMs, "debounce_ms");
         Validate.Range(r.MaxWaitMs, 0, RunRequests.MaxMaxWaitMs, "max_wait_ms");
-        if (r.Tools is { Count: > 0 })
-            throw ApiException.Invalid("Threadline does not run tools on responses yet: send 'tools' through the Assistants API for now.", "tools", "unsupported_parameter");
+        var tools = ResponseTools.Read(r.Tools, r.ToolChoice);
         var conversation = ConversationId(r.Conversation);
         if (conversation is not null && r.PreviousResponseId is not null)
             throw ApiException.Invalid("Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
                 null, "mutually_exclusive_parameters");
         var (text, format) = TextFormat(r.Text);
         var background = r.Background ?? false;
-        var fields = new ResponseFields(conversation, r.PreviousResponseId, background, r.Store ?? true, text);
+        // Ids minted here, so that the response knows its input items (input_items) before they are stored.
+        var input = Input(r.Input).Select(m => m with { Id = Ids.Item(m.Role) }).ToList();
+        var fields = new ResponseFields(conversation, r.PreviousResponseId, background, r.Store ?? true, text, tools.Shown, tools.ShownChoice,
+            [.. input.Select(m => m.Id!)]);
         return new NewResponse(new RunSettings
         {
             AssistantId = "",
             Model = model,
             Instructions = r.Instructions,
-            Tools = RawJson.EmptyArray,
+            Tools = tools.RunTools,
             Metadata = RawJson.From(r.Metadata),
             Temperature = r.Temperature,
             TopP = r.TopP,
             MaxCompletionTokens = r.MaxOutputTokens,
-            ToolChoice = r.ToolChoice is null ? null : RawJson.From(r.ToolChoice),
+            ToolChoice = tools.RunChoice,
             ParallelToolCalls = r.ParallelToolCalls,
             ResponseFormat = format,
             DebounceMs = r.DebounceMs ?? 0,
             MaxWaitMs = r.MaxWaitMs,
             OnActive = RunRequests.OnActiveOf(r.OnActive),
             Response = fields.ToJson(),
-        }, Input(r.Input), conversation, r.PreviousResponseId, background, r.Stream ?? false);
+        }, input, conversation, r.PreviousResponseId, background, r.Stream ?? false);
+    }
+
+    /// <summary>Retrieve's <c>stream</c> and <c>starting_after</c> (the last <c>sequence_number</c> the client saw; -1: from the start).</summary>
+    public static (bool Stream, int StartingAfter) Follow(IQueryCollection query)
+    {
+        var stream = query["stream"].ToString() switch
+        {
+            "" or "false" => false,
+            "true" => true,
+            var other => throw ApiException.Invalid($"Invalid value for 'stream': expected a boolean, but got '{other}' instead.", "stream", "invalid_type"),
+        };
+        var startingAfter = -1;
+        if (query["starting_after"].ToString() is { Length: > 0 } raw)
+        {
+            if (!int.TryParse(raw, out startingAfter))
+                throw ApiException.Invalid($"Invalid type for 'starting_after': expected an integer, but got '{raw}' instead.", "starting_after", "invalid_type");
+            Validate.Range(startingAfter, -1, int.MaxValue, "starting_after");
+            if (!stream)
+                throw ApiException.Invalid("'starting_after' is only for a stream: add 'stream=true'.", "starting_after", "invalid_value");
+        }
+        return (stream, startingAfter);
     }
 
     /// <summary><c>input</c>: a string (one user message) or a list of input items.</summary>

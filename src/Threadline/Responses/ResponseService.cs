@@ -34,12 +34,24 @@ internal sealed class ResponseService(IStore store, RunService runs, RunEventFee
         }
         else
         {
+            if (CallIdsAnswered(request.Input).FirstOrDefault() is { } orphan)
+                return new FunctionCallMissing(orphan);
             var alone = await runs.CreateThreadAndRunAsync(projectId,
                 new CreateThreadAndRun(request.Settings, new NewThread(null, RawJson.Null, RawJson.EmptyObject, request.Input), null), ct);
             return alone.Problem is { } problem ? problem : MadeOf(alone.Value!);
         }
+        foreach (var callId in CallIdsAnswered(request.Input))
+            if (!await store.ReadAsync(s => s.Messages.MessageFunctionCallExistsAsync(threadId, callId), ct))
+                return new FunctionCallMissing(callId);
         var made = await runs.CreateAsync(projectId, threadId, new CreateRun(request.Settings, null, request.Input), ct);
         return made.Problem is { } refused ? refused : MadeOf(made.Value!);
+    }
+
+    /// <summary>The call ids of the input's function call outputs whose calls are not in the input too: the thread must hold them.</summary>
+    private static IEnumerable<string> CallIdsAnswered(IReadOnlyList<NewMessage> input)
+    {
+        var called = input.Where(m => m.Role == MessageRole.FunctionCall).Select(m => FunctionItems.Call(m.Content).CallId).ToHashSet();
+        return input.Where(m => m.Role == MessageRole.FunctionCallOutput).Select(m => FunctionItems.Output(m.Content).CallId).Where(id => !called.Contains(id));
     }
 
     /// <summary>The response as the create left it: already started, when the create claimed it to start here.</summary>
@@ -73,7 +85,7 @@ internal sealed class ResponseService(IStore store, RunService runs, RunEventFee
     }
 
     public async Task<IReadOnlyList<Message>> OutputAsync(Run run, CancellationToken ct) =>
-        (await store.ReadAsync(s => s.Messages.MessageListAsync(run.ProjectId, run.ThreadId, run.Id, new PageRequest(100, false, null, null)), ct)).Items;
+        (await store.ReadAsync(s => s.Messages.MessageListAsync(run.ProjectId, run.ThreadId, run.Id, new PageRequest(100, false, null, null), messagesOnly: false), ct)).Items;
 
     public async Task<Outcome<Run>> CancelAsync(string projectId, string responseId, CancellationToken ct)
     {
@@ -83,7 +95,54 @@ internal sealed class ResponseService(IStore store, RunService runs, RunEventFee
         return cancelled.Problem is { } problem ? problem : await WaitAsync(cancelled.Value!, ct);
     }
 
+    /// <summary>
+    /// Deletes an ended response (its run and steps). What it wrote stays in its conversation, as hosted:
+    /// the items are the conversation's. One still queued or running is refused: cancel it first.
+    /// </summary>
+    public Task<Outcome<bool>> DeleteAsync(string projectId, string responseId, CancellationToken ct) =>
+        store.WriteAsync<Outcome<bool>>(async s =>
+        {
+            if (await s.Runs.RunGetByIdAsync(responseId) is not { } run || !IsResponseOf(run, projectId))
+                return new NotFound("response", responseId);
+            return await s.Runs.RunDeleteEndedAsync(run.Id) ? true : new RunStatusRefused(run.Status, RunOperation.Delete);
+        }, ct);
+
+    /// <summary>
+    /// The items the response was created with, by the ids it recorded (those deleted since are left out),
+    /// a page at a time: newest first unless <c>order=asc</c>, after the item <c>after</c>.
+    /// </summary>
+    public async Task<Outcome<Page<Message>>> InputItemsAsync(string projectId, string responseId, PageRequest page, CancellationToken ct)
+    {
+        if (await FindAsync(projectId, responseId, ct) is not { } run)
+            return new NotFound("response", responseId);
+        IEnumerable<string> ids = ResponseFields.Parse(run.Response).InputIds;
+        if (page.Descending)
+            ids = ids.Reverse();
+        if (page.After is { } after)
+            ids = ids.SkipWhile(id => id != after).Skip(1);
+        var items = new List<Message>(page.Limit);
+        var hasMore = false;
+        await store.ReadAsync(async s =>
+        {
+            foreach (var id in ids)
+            {
+                if (await s.Messages.MessageGetAsync(projectId, run.ThreadId, id) is not { } item)
+                    continue;
+                if (items.Count == page.Limit)
+                {
+                    hasMore = true;
+                    break;
+                }
+                items.Add(item);
+            }
+            return true;
+        }, ct);
+        return new Page<Message>(items, hasMore);
+    }
+
     /// <summary>A response of the project: a run made through the Responses API.</summary>
     private async Task<Run?> FindAsync(string projectId, string responseId, CancellationToken ct) =>
-        await store.ReadAsync(s => s.Runs.RunGetByIdAsync(responseId), ct) is { } run && run.ProjectId == projectId && !run.Response.IsNull ? run : null;
+        await store.ReadAsync(s => s.Runs.RunGetByIdAsync(responseId), ct) is { } run && IsResponseOf(run, projectId) ? run : null;
+
+    private static bool IsResponseOf(Run run, string projectId) => run.ProjectId == projectId && !run.Response.IsNull;
 }

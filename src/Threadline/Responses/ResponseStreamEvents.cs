@@ -13,7 +13,7 @@ internal interface IResponseStreamEvent
 internal sealed record ResponseLifecycleEvent(string Type, ResponseObject Response, int SequenceNumber) : IResponseStreamEvent;
 
 /// <summary><c>response.output_item.added</c> and <c>.done</c>.</summary>
-internal sealed record ResponseOutputItemEvent(string Type, int OutputIndex, ConversationMessageItem Item, int SequenceNumber) : IResponseStreamEvent;
+internal sealed record ResponseOutputItemEvent(string Type, int OutputIndex, ConversationItem Item, int SequenceNumber) : IResponseStreamEvent;
 
 /// <summary><c>response.content_part.added</c> and <c>.done</c>.</summary>
 internal sealed record ResponseContentPartEvent(string Type, string ItemId, int OutputIndex, int ContentIndex, RawJson Part, int SequenceNumber) : IResponseStreamEvent;
@@ -23,3 +23,13 @@ internal sealed record ResponseTextDeltaEvent(string Type, string ItemId, int Ou
 
 /// <summary><c>response.output_text.done</c>.</summary>
 internal sealed record ResponseTextDoneEvent(string Type, string ItemId, int OutputIndex, int ContentIndex, string Text, RawJson Logprobs, int SequenceNumber) : IResponseStreamEvent;
+
+/// <summary>
+/// <c>response.function_call_arguments.delta</c> (without <c>name</c>) and <c>.done</c> (with it): a call's
+/// arguments come whole from the run, so one delta carries them all.
+/// </summary>
+internal sealed record ResponseFunctionCallArgumentsEvent(string Type, string ItemId, int OutputIndex,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Delta,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Arguments,
+    int SequenceNumber) : IResponseStreamEvent;

@@ -13,7 +13,7 @@ namespace Threadline.Responses;
 /// </summary>
 internal sealed record ResponseObject(
     string Id, long CreatedAt, string Status, long? CompletedAt, ResponseErrorBody? Error, ResponseIncomplete? IncompleteDetails,
-    string? Instructions, long? MaxOutputTokens, string Model, IReadOnlyList<ConversationMessageItem> Output, bool ParallelToolCalls,
+    string? Instructions, long? MaxOutputTokens, string Model, IReadOnlyList<ConversationItem> Output, bool ParallelToolCalls,
     string? PreviousResponseId, RawJson Reasoning, bool Store, double? Temperature, RawJson Text, RawJson ToolChoice, RawJson Tools,
     double? TopP, string Truncation,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ResponseUsage? Usage, RawJson Metadata, bool Background, ResponseConversationRef? Conversation)
@@ -32,7 +32,7 @@ internal sealed record ResponseObject(
             run.LastError is { } e ? new ResponseErrorBody(ErrorCode(e.Code), e.Message) : null,
             run.Status == RunStatus.Incomplete ? new ResponseIncomplete(run.IncompleteReason == "max_completion_tokens" ? "max_output_tokens" : "content_filter") : null,
             run.Instructions, run.MaxCompletionTokens, run.Model, output.Select(ConversationItems.Item).ToList(), run.ParallelToolCalls,
-            fields.PreviousResponseId, RawJson.Null, fields.Store, run.Temperature, fields.Text, run.ToolChoice, run.Tools,
+            fields.PreviousResponseId, RawJson.Null, fields.Store, run.Temperature, fields.Text, fields.ToolChoice, fields.Tools,
             run.TopP, "disabled", run.Usage is { } u ? ResponseUsage.Of(u) : null, run.Metadata, fields.Background,
             fields.Conversation is { } c ? new ResponseConversationRef(c) : null);
     }

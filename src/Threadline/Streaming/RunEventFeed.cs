@@ -192,7 +192,7 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
             (await s.RunSteps.RunStepListByRunAsync(run.Id), await s.Messages.MessageListByRunAsync(run.Id)), ct);
         var events = new List<RunEvent>();
         if (run.StartedAt is not null && !sawStart)
-            events.Add(new RunStatusChanged(run with { Status = RunStatus.InProgress }));
+            events.Add(new RunStatusChanged(run with { Status = RunStatus.InProgress, CompletedAt = null }));
         foreach (var step in steps.Where(s => !announced.Contains(s.Id)))
         {
             events.Add(new StepStarted(step));
@@ -211,6 +211,9 @@ internal sealed class RunEventFeed(RunEventHub hub, IRunEventRelay relay, IStore
             if (step.Status != RunStepStatus.InProgress)
                 events.Add(new StepEnded(step));
         }
+        // A response's function calls are items of the run without steps, announced only with its end.
+        foreach (var call in messages.Where(m => m.Role == MessageRole.FunctionCall))
+            events.Add(new MessageEnded(call));
         events.Add(new RunStatusChanged(run));
         return events;
     }

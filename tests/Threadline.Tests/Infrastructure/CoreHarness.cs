@@ -129,7 +129,7 @@ internal sealed class CoreHarness : IAsyncDisposable
 
     /// <summary>The assistant's messages in the thread, oldest first.</summary>
     public async Task<IReadOnlyList<Message>> RepliesAsync(string threadId) =>
-        (await Store.ReadAsync(s => s.Messages.MessageListAsync(Project, threadId, null, PageRequest.All), CancellationToken.None)).Items
+        (await Store.ReadAsync(s => s.Messages.MessageListAsync(Project, threadId, null, PageRequest.All, messagesOnly: false), CancellationToken.None)).Items
             .Where(m => m.Role == MessageRole.Assistant).OrderBy(m => m.Position).ToList();
 
     /// <summary>Moves the fake clock forward by <paramref name="by"/>.</summary>

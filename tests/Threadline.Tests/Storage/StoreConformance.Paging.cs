@@ -33,7 +33,7 @@ public abstract partial class StoreConformance
         string[] threadOrder = [ids[0], ids[2], ids[5], ids[1], ids[3], ids[4]];
 
         await PagingModel.AssertEveryPageAsync(threadOrder,
-            page => ReadAsync(s => s.Messages.MessageListAsync(Project, thread.Id, null, page)), m => m.Id);
+            page => ReadAsync(s => s.Messages.MessageListAsync(Project, thread.Id, null, page, messagesOnly: false)), m => m.Id);
     }
 
     [Fact]

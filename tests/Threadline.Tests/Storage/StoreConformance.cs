@@ -98,7 +98,7 @@ public abstract partial class StoreConformance : IAsyncLifetime
         ?? throw new InvalidOperationException($"no thread {threadId}");
 
     private async Task<IReadOnlyList<Message>> MessagesAsync(string threadId) =>
-        (await ReadAsync(s => s.Messages.MessageListAsync(Project, threadId, null, PageRequest.All))).Items;
+        (await ReadAsync(s => s.Messages.MessageListAsync(Project, threadId, null, PageRequest.All, messagesOnly: false))).Items;
 
     // :: Runs
 

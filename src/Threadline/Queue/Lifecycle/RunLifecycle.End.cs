@@ -1,3 +1,4 @@
+using Threadline.Domain;
 using Threadline.Messages;
 using Threadline.Runs;
 using Threadline.RunSteps;
@@ -17,6 +18,12 @@ internal sealed record RunFinish(
 {
     public ClaimFor? Handoff { get; init; }
 
+    /// <summary>
+    /// The function calls a response's model asked for: a response ends with them as items, where a run
+    /// of the Assistants API waits in <c>requires_action</c> (the client answers with a new response).
+    /// </summary>
+    public IReadOnlyList<ToolCall> Calls { get; init; } = [];
+
     /// <summary>The reply's start was not stored yet: store it in this transaction, before its end.</summary>
     public bool StoreOutput { get; init; }
 }
@@ -25,6 +32,9 @@ internal sealed record RunFinish(
 internal sealed record RunEnded(Run Run, Message? Reply, RunStep? Step)
 {
     public Run? Next { get; init; }
+
+    /// <summary>The function call items it ended with (<see cref="RunFinish.Calls"/>), in order.</summary>
+    public IReadOnlyList<Message> Calls { get; init; } = [];
 }
 
 internal sealed partial class RunLifecycle
@@ -38,9 +48,32 @@ internal sealed partial class RunLifecycle
             return null;
         var status = held.Status == RunStatus.Cancelling ? RunStatus.Cancelled : f.Status;
         var ended = await EndAsync(s, held, status, f.Attempt, f.Error, f.IncompleteReason, f.Usage, f.Output, f.ReplyText);
+        if (ended is not null && status == RunStatus.Completed && f.Calls.Count > 0)
+            ended = ended with { Calls = await CallItemsInsertAsync(s, held, f.Calls) };
         if (ended is null || f.Handoff is not { } handoff)
             return ended;
         return ended with { Next = (await ClaimNextAsync(s, handoff, 1)).FirstOrDefault() };
+    }
+
+    /// <summary>The calls as items of the run, right after its reply (or where its reply would be: I4).</summary>
+    private async ValueTask<IReadOnlyList<Message>> CallItemsInsertAsync(IStoreSession s, Run run, IReadOnlyList<ToolCall> calls)
+    {
+        var now = s.NowMs / 1000;
+        var items = new List<Message>(calls.Count);
+        foreach (var call in calls)
+        {
+            var position = await s.Messages.MessageReplyPositionGetAsync(run.ThreadId, MessagePositions.ContextEnd(run.ContextPosition!.Value));
+            var made = FunctionItems.NewCall(call.Id, call.Name, call.Arguments);
+            var item = new Message
+            {
+                Id = Ids.Item(made.Role), ProjectId = run.ProjectId, ThreadId = run.ThreadId, CreatedAt = now, CompletedAt = now,
+                Status = MessageStatus.Completed, Role = made.Role, Content = made.Content, AssistantId = run.AssistantId,
+                RunId = run.Id, Metadata = RawJson.EmptyObject, Position = position,
+            };
+            await s.Messages.MessageInsertAsync(item);
+            items.Add(item);
+        }
+        return items;
     }
 
     /// <summary>

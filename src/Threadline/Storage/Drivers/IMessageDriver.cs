@@ -9,7 +9,8 @@ internal interface IMessageDriver
     ValueTask<Message?> MessageGetAsync(string projectId, string threadId, string messageId);
     ValueTask<bool> MessageMetadataUpdateAsync(string projectId, string threadId, string messageId, RawJson metadata);
     ValueTask<bool> MessageDeleteAsync(string projectId, string threadId, string messageId);
-    ValueTask<Page<Message>> MessageListAsync(string projectId, string threadId, string? runId, PageRequest page);
+    /// <param name="messagesOnly">Leaves out the conversation items that are not messages (function calls and outputs).</param>
+    ValueTask<Page<Message>> MessageListAsync(string projectId, string threadId, string? runId, PageRequest page, bool messagesOnly);
 
     /// <summary>The messages a run sees (I4), newest first, at most <see cref="MessageContextList.Max"/>.</summary>
     ValueTask<IReadOnlyList<Message>> MessageContextListAsync(MessageContextList list);
@@ -21,6 +22,9 @@ internal interface IMessageDriver
     ValueTask<long> MessageReplyPositionGetAsync(string threadId, long beforePosition);
 
     ValueTask MessageEndAsync(MessageEnd end);
+
+    /// <summary>Whether the thread holds a function call item with that <c>call_id</c> (for an output sent for it).</summary>
+    ValueTask<bool> MessageFunctionCallExistsAsync(string threadId, string callId);
 
     /// <summary>Marks the run's messages still in progress incomplete with <paramref name="reason"/>.</summary>
     ValueTask<int> MessageOpenCloseAsync(string runId, string reason, long at);

@@ -10,6 +10,9 @@ internal interface IRunDriver
 
     ValueTask<Run?> RunGetAsync(string projectId, string threadId, string runId);
     ValueTask<Run?> RunGetByIdAsync(string runId);
+
+    /// <summary>Deletes an ended run and its steps (a deleted response); the messages it wrote stay in their thread.</summary>
+    ValueTask<bool> RunDeleteEndedAsync(string runId);
     ValueTask<Page<Run>> RunListAsync(string projectId, string threadId, PageRequest page);
     ValueTask<bool> RunMetadataUpdateAsync(string projectId, string threadId, string runId, RawJson metadata);
 

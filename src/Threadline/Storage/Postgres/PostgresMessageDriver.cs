@@ -31,7 +31,7 @@ internal sealed class PostgresMessageDriver(PostgresSession s) : IMessageDriver
         await s.ExecuteAsync("DELETE FROM messages WHERE id = @id AND thread_id = @thread AND project_id = @project",
             ("id", messageId), ("thread", threadId), ("project", projectId)) > 0;
 
-    public ValueTask<Page<Message>> MessageListAsync(string projectId, string threadId, string? runId, PageRequest page)
+    public ValueTask<Page<Message>> MessageListAsync(string projectId, string threadId, string? runId, PageRequest page, bool messagesOnly)
     {
         var parameters = new List<(string, object?)> { ("thread", threadId), ("project", projectId) };
         var scope = "x.thread_id = @thread AND x.project_id = @project";
@@ -40,6 +40,8 @@ internal sealed class PostgresMessageDriver(PostgresSession s) : IMessageDriver
             scope += " AND x.run_id = @run";
             parameters.Add(("run", runId));
         }
+        if (messagesOnly)
+            scope += " AND x.role NOT IN ('function_call', 'function_call_output')";
         return PostgresPaging.PageAsync(s, Select, "messages", scope, "position, seq", parameters, page, Rows.Message);
     }
 
@@ -51,6 +53,11 @@ internal sealed class PostgresMessageDriver(PostgresSession s) : IMessageDriver
 
     public async ValueTask<IReadOnlyList<Message>> MessageListByRunAsync(string runId) =>
         await s.ListAsync($"{Select} WHERE x.run_id = @run ORDER BY x.position, x.seq", Rows.Message, ("run", runId));
+
+    public async ValueTask<bool> MessageFunctionCallExistsAsync(string threadId, string callId) =>
+        await s.ScalarAsync("""
+            SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id = @thread AND role = 'function_call' AND (content::jsonb) -> 0 ->> 'call_id' = @call)
+            """, ("thread", threadId), ("call", callId)) is true;
 
     public async ValueTask<long> MessageReplyPositionGetAsync(string threadId, long beforePosition) =>
         await s.ScalarLongAsync("SELECT COALESCE(MAX(position), 0) + 1 FROM messages WHERE thread_id = @thread AND position < @before",

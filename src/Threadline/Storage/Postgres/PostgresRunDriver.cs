@@ -60,6 +60,14 @@ internal sealed class PostgresRunDriver(PostgresSession s) : IRunDriver
 
     public ValueTask<Run?> RunGetByIdAsync(string runId) => s.SingleAsync($"{Select} WHERE x.id = @id", Rows.Run, ("id", runId));
 
+    public async ValueTask<bool> RunDeleteEndedAsync(string runId)
+    {
+        if (await s.ExecuteAsync("DELETE FROM runs WHERE id = @id AND status IN ('completed', 'incomplete', 'failed', 'cancelled', 'expired')", ("id", runId)) == 0)
+            return false;
+        await s.ExecuteAsync("DELETE FROM run_steps WHERE run_id = @id", ("id", runId));
+        return true;
+    }
+
     public ValueTask<Page<Run>> RunListAsync(string projectId, string threadId, PageRequest page) =>
         PostgresPaging.PageAsync(s, Select, "runs", "x.thread_id = @thread AND x.project_id = @project", "seq",
             [("thread", threadId), ("project", projectId)], page, Rows.Run);

@@ -34,7 +34,7 @@ internal sealed class SqliteMessageDriver(SqliteSession s) : IMessageDriver
         ValueTask.FromResult(s.Execute("DELETE FROM messages WHERE id = $id AND thread_id = $thread AND project_id = $project",
             ("$id", messageId), ("$thread", threadId), ("$project", projectId)) > 0);
 
-    public ValueTask<Page<Message>> MessageListAsync(string projectId, string threadId, string? runId, PageRequest page)
+    public ValueTask<Page<Message>> MessageListAsync(string projectId, string threadId, string? runId, PageRequest page, bool messagesOnly)
     {
         var parameters = new List<(string, object?)> { ("$thread", threadId), ("$project", projectId) };
         var scope = "x.thread_id = $thread AND x.project_id = $project";
@@ -43,6 +43,8 @@ internal sealed class SqliteMessageDriver(SqliteSession s) : IMessageDriver
             scope += " AND x.run_id = $run";
             parameters.Add(("$run", runId));
         }
+        if (messagesOnly)
+            scope += " AND x.role NOT IN ('function_call', 'function_call_output')";
         return ValueTask.FromResult(SqlitePaging.Page(s, Select, "messages", scope, "position, seq", parameters, page, Rows.Message));
     }
 
@@ -58,6 +60,11 @@ internal sealed class SqliteMessageDriver(SqliteSession s) : IMessageDriver
     public ValueTask<long> MessageReplyPositionGetAsync(string threadId, long beforePosition) =>
         ValueTask.FromResult(s.ScalarLong("SELECT COALESCE(MAX(position), 0) + 1 FROM messages WHERE thread_id = $thread AND position < $before",
             ("$thread", threadId), ("$before", beforePosition)) ?? 1);
+
+    public ValueTask<bool> MessageFunctionCallExistsAsync(string threadId, string callId) =>
+        ValueTask.FromResult(s.ScalarLong("""
+            SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id = $thread AND role = 'function_call' AND json_extract(content, '$[0].call_id') = $call)
+            """, ("$thread", threadId), ("$call", callId)) == 1);
 
     public ValueTask MessageEndAsync(MessageEnd e)
     {

@@ -56,6 +56,14 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
     public ValueTask<Run?> RunGetByIdAsync(string runId) =>
         ValueTask.FromResult(s.Single($"{Select} WHERE x.id = $id", Rows.Run, ("$id", runId)));
 
+    public ValueTask<bool> RunDeleteEndedAsync(string runId)
+    {
+        if (s.Execute("DELETE FROM runs WHERE id = $id AND status IN ('completed', 'incomplete', 'failed', 'cancelled', 'expired')", ("$id", runId)) == 0)
+            return ValueTask.FromResult(false);
+        s.Execute("DELETE FROM run_steps WHERE run_id = $id", ("$id", runId));
+        return ValueTask.FromResult(true);
+    }
+
     public ValueTask<Page<Run>> RunListAsync(string projectId, string threadId, PageRequest page) =>
         ValueTask.FromResult(SqlitePaging.Page(s, Select, "runs", "x.thread_id = $thread AND x.project_id = $project", "seq",
             [("$thread", threadId), ("$project", projectId)], page, Rows.Run));

@@ -129,7 +129,9 @@ test('bad items answer 400 in the envelope, and nothing of the call is kept', as
   const cases = [
     [{ items: Array.from({ length: 21 }, () => ({ role: 'user', content: 'x' })) }, 'items', 'array_above_max_length'],
     [{ items: [] }, 'items', 'empty_array'],
-    [{ items: [{ role: 'user', content: 'ok' }, { type: 'function_call_output', call_id: 'c', output: 'o' }] }, 'items[1].type', 'invalid_value'],
+    [{ items: [{ role: 'user', content: 'ok' }, { type: 'reasoning', summary: [] }] }, 'items[1].type', 'invalid_value'],
+    [{ items: [{ type: 'function_call_output', call_id: 'c' }] }, 'items[0].output', 'missing_required_parameter'],
+    [{ items: [{ type: 'function_call', call_id: 'c', name: 'f' }] }, 'items[0].arguments', 'missing_required_parameter'],
     [{ items: [{ role: 'tool', content: 'x' }] }, 'items[0].role', 'invalid_value'],
     [{ items: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, 'items[0].content[0].type', 'invalid_value'],
     [{ items: [{ role: 'user' }] }, 'items[0].content', 'missing_required_parameter'],

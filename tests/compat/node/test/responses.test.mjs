@@ -116,7 +116,7 @@ test('on_active "reject" on a busy conversation answers the hosted conversation_
     [{ model: 'echo', input: 'x', conversation: conv.id, previous_response_id: slow.id }, null, 'mutually_exclusive_parameters'],
     [{ input: 'x' }, 'model', 'missing_required_parameter'],
     [{ model: 'echo' }, 'input', 'missing_required_parameter'],
-    [{ model: 'echo', input: [{ type: 'function_call_output', call_id: 'c', output: 'o' }] }, 'input[0].type', 'invalid_value'],
+    [{ model: 'echo', input: [{ type: 'reasoning', summary: [] }] }, 'input[0].type', 'invalid_value'],
     [{ model: 'echo', input: 'x', temperature: 3 }, 'temperature', 'invalid_value'],
   ];
   for (const [body, param, code] of bad) {
