@@ -15,7 +15,37 @@ function conforms(response) {
   return response;
 }
 
-const texts = (items) => items.map((i) => `${i.role}:${i.content.map((c) => c.text).join('')}`);
+/** A conversation's items, oldest first, as `role:text`. */
+const itemTexts = async (conversationId) =>
+  (await collect(ctx.client.conversations.items.list(conversationId, { order: 'asc', limit: 100 })))
+    .map((i) => `${i.role}:${i.content.map((c) => c.text).join('')}`);
+
+/** A client of its own, as each stateless handler of a chat bot would have. */
+const independentClient = () => new OpenAI({ apiKey: 'test', baseURL: ctx.server.baseURL, maxRetries: 0, timeout: 30_000 });
+
+/**
+ * Checks that every user message of a conversation's items (`role:text`, oldest first) was answered exactly once,
+ * in order: each reply (the echo model's: the user messages since the reply before, one a line) sits right after the
+ * last message it answered, and none is left unanswered. A response sees the conversation as it was when it started
+ * (I4), inputs of the responses queued behind it included, so a later one may find nothing new: its reply is empty.
+ * Returns the replies' texts in order.
+ */
+function assertAnsweredOnceInOrder(items) {
+  const replies = [];
+  let pending = [];
+  for (const t of items) {
+    if (t.startsWith('user:')) {
+      pending.push(t.slice('user:'.length));
+      continue;
+    }
+    assert.ok(t.startsWith('assistant:'), t);
+    assert.equal(t.slice('assistant:'.length), pending.join('\n'), items.join(' | '));
+    replies.push(t.slice('assistant:'.length));
+    pending = [];
+  }
+  assert.deepEqual(pending, [], `unanswered: ${items.join(' | ')}`);
+  return replies;
+}
 
 test('a response answers with the reply as an output message, output_text and usage', async () => {
   const r = conforms(await ctx.client.responses.create({ model: 'echo', input: 'Hello there', instructions: 'Be kind.', metadata: { k: 'v' } }));
@@ -41,27 +71,17 @@ test('a response answers with the reply as an output message, output_text and us
 test('responses sent at once to one conversation by independent clients all complete, one after another, in order', async () => {
   const conv = await ctx.client.conversations.create();
   const n = 6;
-  // Independent clients (their own connections), as stateless handlers of a chat bot would be.
-  const clients = Array.from({ length: n }, () => new OpenAI({ apiKey: 'test', baseURL: ctx.server.baseURL, maxRetries: 0, timeout: 30_000 }));
+  const clients = Array.from({ length: n }, independentClient);
   const answers = await Promise.all(clients.map((c, i) => c.responses.create({ model: 'echo:100', input: `message ${i}`, conversation: conv.id })));
   for (const a of answers) {
     conforms(a);
     assert.equal(a.status, 'completed');
     assert.deepEqual(a.conversation, { id: conv.id });
   }
-  // Each reply echoes the user messages it saw after the previous reply, and sits right after the last of them:
-  // no two at once (each started after the one before ended), none lost, every input answered exactly once.
-  const items = texts(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc', limit: 100 })));
+  // No two at once (each started after the one before ended), none lost, every input answered exactly once.
+  const items = await itemTexts(conv.id);
   assert.equal(items.filter((t) => t.startsWith('user:')).length, n);
-  assert.equal(items.filter((t) => t.startsWith('assistant:')).length, n);
-  let pending = [];
-  for (const t of items) {
-    if (t.startsWith('user:')) pending.push(t.slice(5));
-    else {
-      assert.equal(t.slice('assistant:'.length), pending.join('\n'), items.join(' | '));
-      pending = [];
-    }
-  }
+  assert.equal(assertAnsweredOnceInOrder(items).length, n);
   const byId = new Map(answers.map((a) => [a.id, a]));
   assert.equal(byId.size, n);
 });
@@ -178,7 +198,7 @@ test('a stream on a busy conversation says response.queued and starts once the r
   assert.deepEqual(types.slice(0, 3), ['response.created', 'response.queued', 'response.in_progress']);
   assert.equal(firstWhenStarted, 'completed');
   assert.equal(output[0].content[0].text, 'second');
-  const items = texts(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc' })));
+  const items = await itemTexts(conv.id);
   assert.deepEqual(items, ['user:first', 'assistant:first', 'user:second', 'assistant:second']);
 });
 
@@ -206,7 +226,7 @@ test('debounce_ms: a burst of responses on one conversation folds into one respo
   assert.equal(third.id, first.id);
   assert.equal(third.status, 'completed');
   assert.equal(third.output_text, 'hi\nare you there?\nhello?');
-  const items = texts(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc' })));
+  const items = await itemTexts(conv.id);
   assert.deepEqual(items, ['user:hi', 'user:are you there?', 'user:hello?', 'assistant:hi\nare you there?\nhello?']);
   // A response read back is not a create: no joined there.
   assert.equal((await ctx.client.responses.retrieve(first.id)).joined, undefined);
