@@ -231,3 +231,73 @@ test('debounce_ms: a burst of responses on one conversation folds into one respo
   // A response read back is not a create: no joined there.
   assert.equal((await ctx.client.responses.retrieve(first.id)).joined, undefined);
 });
+
+/**
+ * The chat-bot burst: `users` users, each on a conversation of their own, each sending three messages within 300 ms
+ * from three independent clients, every `responses.create` (with `extra`) waiting for its answer. Timers only stagger
+ * the sends (each at a random 0-300 ms); nothing waits on a timer for a result. Fails on any error, counting the
+ * conversation_locked ones. Returns each user's conversation id and sends, each with the answer its create got.
+ */
+async function chatBotBurst(users, extra = {}) {
+  const conversations = await Promise.all(Array.from({ length: users }, () => ctx.client.conversations.create()));
+  const sends = conversations.flatMap((conv, u) =>
+    [0, 1, 2].map((k) => ({ u, conversation: conv.id, input: `user ${u} message ${k}`, at: Math.random() * 300 })));
+  const settled = await Promise.allSettled(sends.map(async (s) => {
+    const client = independentClient();
+    await new Promise((resolve) => setTimeout(resolve, s.at));
+    return client.responses.create({ model: 'echo', input: s.input, conversation: s.conversation, ...extra });
+  }));
+  const errors = settled.flatMap((r, i) =>
+    r.status === 'rejected' ? [`${sends[i].input} (sent at ${Math.round(sends[i].at)} ms): ${r.reason?.code ?? ''} ${r.reason}`] : []);
+  const locked = errors.filter((e) => e.includes('conversation_locked')).length;
+  assert.deepEqual(errors, [], `${errors.length} of ${sends.length} creates failed, ${locked} of them conversation_locked`);
+  return conversations.map((conv, u) => ({
+    id: conv.id,
+    sends: sends.flatMap((s, i) => (s.u === u ? [{ input: s.input, answer: conforms(settled[i].value) }] : [])),
+  }));
+}
+
+/** The user messages of a conversation's items (`role:text`), checked to be exactly the ones sent, once each. */
+function assertUserMessagesAre(items, sends) {
+  const users = items.filter((t) => t.startsWith('user:')).map((t) => t.slice('user:'.length));
+  assert.deepEqual([...users].sort(), sends.map((s) => s.input).sort(), items.join(' | '));
+}
+
+const BURST_USERS = 20;
+
+test(`the chat-bot burst: ${BURST_USERS} users, three messages each from independent clients within 300 ms, each answered once, in order`, async (t) => {
+  const burst = await chatBotBurst(BURST_USERS);
+  let empty = 0;
+  await Promise.all(burst.map(async ({ id, sends }) => {
+    for (const { answer } of sends) {
+      assert.equal(answer.status, 'completed');
+      assert.deepEqual(answer.conversation, { id });
+      assert.equal(answer.joined, false);
+    }
+    assert.equal(new Set(sends.map((s) => s.answer.id)).size, 3);
+    const items = await itemTexts(id);
+    assertUserMessagesAre(items, sends);
+    // One reply per response, each the answer its caller got.
+    const replies = assertAnsweredOnceInOrder(items);
+    assert.deepEqual([...replies].sort(), sends.map((s) => s.answer.output_text).sort(), items.join(' | '));
+    empty += replies.filter((r) => r === '').length;
+  }));
+  t.diagnostic(`${empty} of ${BURST_USERS * 3} responses found their input already answered by an earlier one (an empty reply)`);
+});
+
+test(`the debounced chat-bot burst: each of ${BURST_USERS} users' three creates fold into one response that answers all three`, async () => {
+  const burst = await chatBotBurst(BURST_USERS, { debounce_ms: 1000 });
+  await Promise.all(burst.map(async ({ id, sends }) => {
+    const items = await itemTexts(id);
+    assertUserMessagesAre(items, sends);
+    const replies = assertAnsweredOnceInOrder(items);
+    assert.equal(replies.length, 1, items.join(' | '));
+    assert.equal(new Set(sends.map((s) => s.answer.id)).size, 1, 'one response for the burst');
+    assert.deepEqual(sends.map((s) => s.answer.joined).sort(), [false, true, true]);
+    for (const { answer } of sends) {
+      assert.equal(answer.status, 'completed');
+      assert.deepEqual(answer.conversation, { id });
+      assert.equal(answer.output_text, replies[0]);
+    }
+  }));
+});
