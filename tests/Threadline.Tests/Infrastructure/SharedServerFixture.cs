@@ -1,4 +1,6 @@
 using OpenAI.Assistants;
+using OpenAI.Conversations;
+using OpenAI.Responses;
 using Xunit;
 
 namespace Threadline.Tests.Infrastructure;
@@ -22,6 +24,10 @@ public sealed class SharedServerFixture : IAsyncLifetime
     public HttpClient CreateHttpClient(string? apiKey = null) => Server.CreateHttpClient(apiKey);
 
     public AssistantClient CreateAssistantClient(string apiKey = "test-key") => Server.CreateAssistantClient(apiKey);
+
+    public ResponsesClient CreateResponsesClient(string apiKey = "test-key") => Server.CreateResponsesClient(apiKey);
+
+    public ConversationClient CreateConversationClient(string apiKey = "test-key") => Server.CreateConversationClient(apiKey);
 
     public async Task InitializeAsync() => _server = await ThreadlineServer.StartAsync();
 

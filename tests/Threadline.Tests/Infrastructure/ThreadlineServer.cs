@@ -4,6 +4,8 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using OpenAI.Assistants;
+using OpenAI.Conversations;
+using OpenAI.Responses;
 
 namespace Threadline.Tests.Infrastructure;
 
@@ -122,6 +124,14 @@ internal sealed partial class ThreadlineServer : IAsyncDisposable
             Endpoint = ApiUrl,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         });
+
+    /// <summary>The official SDK's Responses client pointed at <see cref="ApiUrl"/>, with retries off.</summary>
+    public ResponsesClient CreateResponsesClient(string apiKey = "test-key") =>
+        new(new ApiKeyCredential(apiKey), new ResponsesClientOptions { Endpoint = ApiUrl, RetryPolicy = new ClientRetryPolicy(maxRetries: 0) });
+
+    /// <summary>The official SDK's Conversations client pointed at <see cref="ApiUrl"/>, with retries off.</summary>
+    public ConversationClient CreateConversationClient(string apiKey = "test-key") =>
+        new(new ApiKeyCredential(apiKey), new ConversationClientOptions { Endpoint = ApiUrl, RetryPolicy = new ClientRetryPolicy(maxRetries: 0) });
 
     /// <summary>Waits for an output line that matches, whether already written or still to come.</summary>
     public Task<string> WaitForLogLineAsync(Func<string, bool> match, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>

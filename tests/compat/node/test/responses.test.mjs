@@ -15,7 +15,37 @@ function conforms(response) {
   return response;
 }
 
-const texts = (items) => items.map((i) => `${i.role}:${i.content.map((c) => c.text).join('')}`);
+/** A conversation's items, oldest first, as `role:text`. */
+const itemTexts = async (conversationId) =>
+  (await collect(ctx.client.conversations.items.list(conversationId, { order: 'asc', limit: 100 })))
+    .map((i) => `${i.role}:${i.content.map((c) => c.text).join('')}`);
+
+/** A client of its own, as each stateless handler of a chat bot would have. */
+const independentClient = () => new OpenAI({ apiKey: 'test', baseURL: ctx.server.baseURL, maxRetries: 0, timeout: 30_000 });
+
+/**
+ * Checks that every user message of a conversation's items (`role:text`, oldest first) was answered exactly once,
+ * in order: each reply (the echo model's: the user messages since the reply before, one a line) sits right after the
+ * last message it answered, and none is left unanswered. A response sees the conversation as it was when it started
+ * (I4), inputs of the responses queued behind it included, so a later one may find nothing new: its reply is empty.
+ * Returns the replies' texts in order.
+ */
+function assertAnsweredOnceInOrder(items) {
+  const replies = [];
+  let pending = [];
+  for (const t of items) {
+    if (t.startsWith('user:')) {
+      pending.push(t.slice('user:'.length));
+      continue;
+    }
+    assert.ok(t.startsWith('assistant:'), t);
+    assert.equal(t.slice('assistant:'.length), pending.join('\n'), items.join(' | '));
+    replies.push(t.slice('assistant:'.length));
+    pending = [];
+  }
+  assert.deepEqual(pending, [], `unanswered: ${items.join(' | ')}`);
+  return replies;
+}
 
 test('a response answers with the reply as an output message, output_text and usage', async () => {
   const r = conforms(await ctx.client.responses.create({ model: 'echo', input: 'Hello there', instructions: 'Be kind.', metadata: { k: 'v' } }));
@@ -41,27 +71,17 @@ test('a response answers with the reply as an output message, output_text and us
 test('responses sent at once to one conversation by independent clients all complete, one after another, in order', async () => {
   const conv = await ctx.client.conversations.create();
   const n = 6;
-  // Independent clients (their own connections), as stateless handlers of a chat bot would be.
-  const clients = Array.from({ length: n }, () => new OpenAI({ apiKey: 'test', baseURL: ctx.server.baseURL, maxRetries: 0, timeout: 30_000 }));
+  const clients = Array.from({ length: n }, independentClient);
   const answers = await Promise.all(clients.map((c, i) => c.responses.create({ model: 'echo:100', input: `message ${i}`, conversation: conv.id })));
   for (const a of answers) {
     conforms(a);
     assert.equal(a.status, 'completed');
     assert.deepEqual(a.conversation, { id: conv.id });
   }
-  // Each reply echoes the user messages it saw after the previous reply, and sits right after the last of them:
-  // no two at once (each started after the one before ended), none lost, every input answered exactly once.
-  const items = texts(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc', limit: 100 })));
+  // No two at once (each started after the one before ended), none lost, every input answered exactly once.
+  const items = await itemTexts(conv.id);
   assert.equal(items.filter((t) => t.startsWith('user:')).length, n);
-  assert.equal(items.filter((t) => t.startsWith('assistant:')).length, n);
-  let pending = [];
-  for (const t of items) {
-    if (t.startsWith('user:')) pending.push(t.slice(5));
-    else {
-      assert.equal(t.slice('assistant:'.length), pending.join('\n'), items.join(' | '));
-      pending = [];
-    }
-  }
+  assert.equal(assertAnsweredOnceInOrder(items).length, n);
   const byId = new Map(answers.map((a) => [a.id, a]));
   assert.equal(byId.size, n);
 });
@@ -178,7 +198,7 @@ test('a stream on a busy conversation says response.queued and starts once the r
   assert.deepEqual(types.slice(0, 3), ['response.created', 'response.queued', 'response.in_progress']);
   assert.equal(firstWhenStarted, 'completed');
   assert.equal(output[0].content[0].text, 'second');
-  const items = texts(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc' })));
+  const items = await itemTexts(conv.id);
   assert.deepEqual(items, ['user:first', 'assistant:first', 'user:second', 'assistant:second']);
 });
 
@@ -206,8 +226,78 @@ test('debounce_ms: a burst of responses on one conversation folds into one respo
   assert.equal(third.id, first.id);
   assert.equal(third.status, 'completed');
   assert.equal(third.output_text, 'hi\nare you there?\nhello?');
-  const items = texts(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc' })));
+  const items = await itemTexts(conv.id);
   assert.deepEqual(items, ['user:hi', 'user:are you there?', 'user:hello?', 'assistant:hi\nare you there?\nhello?']);
   // A response read back is not a create: no joined there.
   assert.equal((await ctx.client.responses.retrieve(first.id)).joined, undefined);
+});
+
+/**
+ * The chat-bot burst: `users` users, each on a conversation of their own, each sending three messages within 300 ms
+ * from three independent clients, every `responses.create` (with `extra`) waiting for its answer. Timers only stagger
+ * the sends (each at a random 0-300 ms); nothing waits on a timer for a result. Fails on any error, counting the
+ * conversation_locked ones. Returns each user's conversation id and sends, each with the answer its create got.
+ */
+async function chatBotBurst(users, extra = {}) {
+  const conversations = await Promise.all(Array.from({ length: users }, () => ctx.client.conversations.create()));
+  const sends = conversations.flatMap((conv, u) =>
+    [0, 1, 2].map((k) => ({ u, conversation: conv.id, input: `user ${u} message ${k}`, at: Math.random() * 300 })));
+  const settled = await Promise.allSettled(sends.map(async (s) => {
+    const client = independentClient();
+    await new Promise((resolve) => setTimeout(resolve, s.at));
+    return client.responses.create({ model: 'echo', input: s.input, conversation: s.conversation, ...extra });
+  }));
+  const errors = settled.flatMap((r, i) =>
+    r.status === 'rejected' ? [`${sends[i].input} (sent at ${Math.round(sends[i].at)} ms): ${r.reason?.code ?? ''} ${r.reason}`] : []);
+  const locked = errors.filter((e) => e.includes('conversation_locked')).length;
+  assert.deepEqual(errors, [], `${errors.length} of ${sends.length} creates failed, ${locked} of them conversation_locked`);
+  return conversations.map((conv, u) => ({
+    id: conv.id,
+    sends: sends.flatMap((s, i) => (s.u === u ? [{ input: s.input, answer: conforms(settled[i].value) }] : [])),
+  }));
+}
+
+/** The user messages of a conversation's items (`role:text`), checked to be exactly the ones sent, once each. */
+function assertUserMessagesAre(items, sends) {
+  const users = items.filter((t) => t.startsWith('user:')).map((t) => t.slice('user:'.length));
+  assert.deepEqual([...users].sort(), sends.map((s) => s.input).sort(), items.join(' | '));
+}
+
+const BURST_USERS = 20;
+
+test(`the chat-bot burst: ${BURST_USERS} users, three messages each from independent clients within 300 ms, each answered once, in order`, async (t) => {
+  const burst = await chatBotBurst(BURST_USERS);
+  let empty = 0;
+  await Promise.all(burst.map(async ({ id, sends }) => {
+    for (const { answer } of sends) {
+      assert.equal(answer.status, 'completed');
+      assert.deepEqual(answer.conversation, { id });
+      assert.equal(answer.joined, false);
+    }
+    assert.equal(new Set(sends.map((s) => s.answer.id)).size, 3);
+    const items = await itemTexts(id);
+    assertUserMessagesAre(items, sends);
+    // One reply per response, each the answer its caller got.
+    const replies = assertAnsweredOnceInOrder(items);
+    assert.deepEqual([...replies].sort(), sends.map((s) => s.answer.output_text).sort(), items.join(' | '));
+    empty += replies.filter((r) => r === '').length;
+  }));
+  t.diagnostic(`${empty} of ${BURST_USERS * 3} responses found their input already answered by an earlier one (an empty reply)`);
+});
+
+test(`the debounced chat-bot burst: each of ${BURST_USERS} users' three creates fold into one response that answers all three`, async () => {
+  const burst = await chatBotBurst(BURST_USERS, { debounce_ms: 1000 });
+  await Promise.all(burst.map(async ({ id, sends }) => {
+    const items = await itemTexts(id);
+    assertUserMessagesAre(items, sends);
+    const replies = assertAnsweredOnceInOrder(items);
+    assert.equal(replies.length, 1, items.join(' | '));
+    assert.equal(new Set(sends.map((s) => s.answer.id)).size, 1, 'one response for the burst');
+    assert.deepEqual(sends.map((s) => s.answer.joined).sort(), [false, true, true]);
+    for (const { answer } of sends) {
+      assert.equal(answer.status, 'completed');
+      assert.deepEqual(answer.conversation, { id });
+      assert.equal(answer.output_text, replies[0]);
+    }
+  }));
 });
