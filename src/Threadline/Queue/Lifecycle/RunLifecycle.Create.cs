@@ -56,12 +56,20 @@ internal sealed partial class RunLifecycle
             return new(null, thread, false, false, blocking);
 
         // :: Step 3: additional messages join the thread (and restart debounce timers).
+        long? inputSlot = null;
         foreach (var message in create.AdditionalMessages)
-            await MessageAppend.AppendAsync(s, message with { ThreadId = thread.Id }, onlyIfIdle: false);
+        {
+            var (placed, _) = await MessageAppend.AppendAsync(s, message with { ThreadId = thread.Id }, onlyIfIdle: false);
+            inputSlot = placed!.Position / MessagePositions.Spacing;
+        }
+        // A response answers its own input: its context ends there, not where the thread is when it starts.
+        var ownContext = !run.Response.IsNull ? inputSlot : null;
 
         // :: Step 4: a debounced call joins the thread's open debounced run of the same assistant.
         if (run.DebounceMs > 0 && await s.Runs.RunDebounceJoinAsync(thread.Id, run.AssistantId, now, run.DebounceMs) is { } joinedId)
         {
+            if (ownContext is { } joinedUpTo)
+                await s.Runs.RunResponseContextSetAsync(joinedId, joinedUpTo);
             await SettleThreadAsync(s, thread.Id, joinedId);
             return new(await s.Runs.RunGetByIdAsync(joinedId), thread, Joined: true, false, null);
         }
@@ -72,6 +80,8 @@ internal sealed partial class RunLifecycle
             await RequestCancelAsync(s, active);
 
         await s.Runs.RunInsertAsync(run, first: interrupted is not null);
+        if (ownContext is { } upTo)
+            await s.Runs.RunResponseContextSetAsync(run.Id, upTo);
         var state = await SettleThreadAsync(s, thread.Id, run.Id);
 
         // :: Step 6: an idle thread's run starts in the transaction that made it. The answer shows it

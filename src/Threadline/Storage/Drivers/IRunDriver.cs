@@ -11,6 +11,13 @@ internal interface IRunDriver
     ValueTask<Run?> RunGetAsync(string projectId, string threadId, string runId);
     ValueTask<Run?> RunGetByIdAsync(string runId);
 
+    /// <summary>
+    /// A queued response's context: the thread up to slot <paramref name="slot"/> (its own input, or the
+    /// input of the last create that joined it), so that it answers its input and not the inputs of the
+    /// responses queued behind it. Runs of the Assistants API keep theirs open until they start.
+    /// </summary>
+    ValueTask RunResponseContextSetAsync(string runId, long slot);
+
     /// <summary>Deletes an ended run and its steps (a deleted response); the messages it wrote stay in their thread.</summary>
     ValueTask<bool> RunDeleteEndedAsync(string runId);
     ValueTask<Page<Run>> RunListAsync(string projectId, string threadId, PageRequest page);

@@ -60,6 +60,9 @@ internal sealed class PostgresRunDriver(PostgresSession s) : IRunDriver
 
     public ValueTask<Run?> RunGetByIdAsync(string runId) => s.SingleAsync($"{Select} WHERE x.id = @id", Rows.Run, ("id", runId));
 
+    public async ValueTask RunResponseContextSetAsync(string runId, long slot) =>
+        await s.ExecuteAsync("UPDATE runs SET context_position = @slot WHERE id = @id AND status = 'queued' AND response IS NOT NULL", ("id", runId), ("slot", slot));
+
     public async ValueTask<bool> RunDeleteEndedAsync(string runId)
     {
         if (await s.ExecuteAsync("DELETE FROM runs WHERE id = @id AND status IN ('completed', 'incomplete', 'failed', 'cancelled', 'expired')", ("id", runId)) == 0)
@@ -150,7 +153,7 @@ internal sealed class PostgresRunDriver(PostgresSession s) : IRunDriver
     public async ValueTask<bool> RunRequeueAsync(string runId, int attempt) =>
         await s.ExecuteAsync($"""
             UPDATE runs AS x SET status = 'queued', started_at = NULL, started_at_ms = NULL, lease_expires_at_ms = NULL,
-                context_position = NULL, queue_key = {FrontKey}
+                context_position = CASE WHEN x.response IS NULL THEN NULL ELSE x.context_position END, queue_key = {FrontKey}
             WHERE x.id = @id AND x.attempt = @attempt AND x.status IN {HeldStatuses}
             """, ("id", runId), ("attempt", (long)attempt)) > 0;
 

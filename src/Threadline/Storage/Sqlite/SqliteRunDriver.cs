@@ -56,6 +56,12 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
     public ValueTask<Run?> RunGetByIdAsync(string runId) =>
         ValueTask.FromResult(s.Single($"{Select} WHERE x.id = $id", Rows.Run, ("$id", runId)));
 
+    public ValueTask RunResponseContextSetAsync(string runId, long slot)
+    {
+        s.Execute("UPDATE runs SET context_position = $slot WHERE id = $id AND status = 'queued' AND response IS NOT NULL", ("$id", runId), ("$slot", slot));
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask<bool> RunDeleteEndedAsync(string runId)
     {
         if (s.Execute("DELETE FROM runs WHERE id = $id AND status IN ('completed', 'incomplete', 'failed', 'cancelled', 'expired')", ("$id", runId)) == 0)
@@ -151,7 +157,7 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
 
     public ValueTask<bool> RunRequeueAsync(string runId, int attempt) =>
         ValueTask.FromResult(s.Execute($"""
-            UPDATE runs SET status = 'queued', started_at = NULL, started_at_ms = NULL, lease_expires_at_ms = NULL, context_position = NULL,
+            UPDATE runs SET status = 'queued', started_at = NULL, started_at_ms = NULL, lease_expires_at_ms = NULL, context_position = CASE WHEN response IS NULL THEN NULL ELSE context_position END,
                 queue_key = (SELECT COALESCE(MIN(q.queue_key), 0) - 1 FROM runs q WHERE q.thread_id = runs.thread_id AND q.status = 'queued')
             WHERE id = $id AND attempt = $attempt AND status IN {HeldStatuses}
             """, ("$id", runId), ("$attempt", (long)attempt)) > 0);
