@@ -94,6 +94,7 @@ internal sealed class BenchOptions
         Usage: dotnet run -c Release --project bench -- <scenario>[,<scenario>...]|all [options]
 
         Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle, growth (all = every one, in that order, then the storage comparison)
+                   bursts and streaming measure through the Assistants API and again through the Responses API, side by side
         Storage comparison: pg-ingest, pg-handoff, pg-bursts, pg-streaming, pg-scale: the same workloads (sizes as above) on SQLite (1 node),
                    PostgreSQL (1 node) and PostgreSQL (3 nodes; pg-scale: 1 node), on a throwaway PostgreSQL 15 cluster the harness starts
                    (tests/postgres/cluster.sh, a database per scenario, stopped at the end); a smoke run uses THREADLINE_TEST_POSTGRES when set

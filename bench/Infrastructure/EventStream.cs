@@ -54,4 +54,16 @@ internal static class EventStream
             or "event: thread.run.incomplete" or "event: thread.run.requires_action" => StreamLine.Failure,
         _ => StreamLine.Other,
     };
+
+    /// <summary>
+    /// Threadline's response stream (Responses API): a text delta is a token, <c>response.completed</c> ends the
+    /// reading, a response that failed or stopped short fails it.
+    /// </summary>
+    public static StreamLine ThreadlineResponse(string line) => line switch
+    {
+        "event: response.output_text.delta" => StreamLine.Token,
+        "event: response.completed" => StreamLine.End,
+        "event: response.failed" or "event: response.incomplete" or "event: error" => StreamLine.Failure,
+        _ => StreamLine.Other,
+    };
 }

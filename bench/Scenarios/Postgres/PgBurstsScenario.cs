@@ -30,16 +30,16 @@ internal static class PgBurstsScenario
         {
             await using var deployment = await Deployment.StartAsync(ctx, topology, store, [], ct);
             using var clients = new NodeClients(deployment);
-            var assistant = await BenchContext.CreateAssistantAsync(clients.For(0), o.BurstModel, ct);
+            var session = await ApiSurface.Assistants.OpenAsync(clients.For(0), o.BurstModel, o.Users, ct);
             var latency = new LatencyRecorder();
             var before = deployment.ReadCpu();
             var (startUnixMs, elapsed) = await BurstsScenario.SendOnScheduleAsync(schedule, async (user, k) =>
             {
+                var (path, body) = session.DebouncedMessage(user, k, o.DebounceMs);
                 var t0 = Stopwatch.GetTimestamp();
                 try
                 {
-                    using var response = await clients.For((user * o.MessagesPerUser) + k).PostAsync("threads/runs",
-                        Http.Json(BurstsScenario.DebouncedMessage(assistant, user, k, o.DebounceMs)), ct);
+                    using var response = await clients.For((user * o.MessagesPerUser) + k).PostAsync(path, Http.Json(body), ct);
                     if (response.IsSuccessStatusCode)
                         latency.Add(LatencyRecorder.Ms(t0));
                     else
@@ -53,9 +53,9 @@ internal static class PgBurstsScenario
             await using var db = store.OpenReader();
             var pending = await BurstsScenario.WaitForRunsAsync(db, ct);
             var cpu = deployment.ReadCpu().Minus(before);
-            var runsPerUser = await BurstsScenario.RunsPerUserAsync(db, ct);
+            var runsPerUser = await BurstsScenario.RunsPerUserAsync(db, session, ct);
             var lateness = await deployment.HistogramAsync(LatenessMetric, ct, atLeast: runsPerUser.Values.Sum());
-            var answers = await BurstsScenario.AnswerTimesAsync(db, startUnixMs, firstSendMs, ct);
+            var answers = await BurstsScenario.AnswerTimesAsync(db, session, startUnixMs, firstSendMs, ct);
             ctx.Log($"{topology.Label}: {sends:N0} messages in {elapsed:0.0} s, {latency.Errors} errors, {runsPerUser.Values.Sum()} runs");
             StorageComparison.Warnings(result, deployment);
             return new Measured(latency, elapsed, answers, lateness, runsPerUser.Values.Count(n => n == 1), runsPerUser.Values.Sum(), pending, cpu, deployment.LargestNode());

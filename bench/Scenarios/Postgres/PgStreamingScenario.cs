@@ -29,15 +29,15 @@ internal static class PgStreamingScenario
         {
             await using var deployment = await Deployment.StartAsync(ctx, topology, store, StreamingScenario.FakeProvider(fake), ct);
             using var clients = new NodeClients(deployment);
-            var assistant = await BenchContext.CreateAssistantAsync(clients.For(0), StreamingScenario.Model, ct);
+            var session = await ApiSurface.Assistants.OpenAsync(clients.For(0), StreamingScenario.Model, 0, ct);
             var turn = 0;
             Task<StreamOutcome?> InTurn(int conversation) =>
-                StreamingScenario.ThreadlineAsync(clients.For(Interlocked.Increment(ref turn)), assistant, conversation, ct);
+                session.StreamAsync(clients.For(Interlocked.Increment(ref turn)), conversation, ct);
             await StreamingScenario.DriveAsync(warmups, 1, InTurn, ct);
             var solo = await StreamingScenario.DriveAsync(1, o.SoloRuns, InTurn, ct);
             var before = deployment.ReadCpu();
             var many = await StreamingScenario.DriveAsync(o.Conversations, o.StreamRounds,
-                c => StreamingScenario.ThreadlineAsync(clients.For(c), assistant, c, ct), ct);
+                c => session.StreamAsync(clients.For(c), c, ct), ct);
             var cpu = deployment.ReadCpu().Minus(before);
             ctx.Log($"{topology.Label}: TTFT p50 {solo.Ttft.P50:0.0} ms alone, {many.Ttft.P50:0.0} ms at {o.Conversations}; {many.Rate:0} runs/s, {solo.Errors + many.Errors} errors");
             StorageComparison.Warnings(result, deployment);
