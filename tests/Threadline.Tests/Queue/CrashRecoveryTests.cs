@@ -70,7 +70,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                 {
                     var run = await StartRunsAsync(http, threads[t], assistantId, TalkingModel, runs);
                     talking.Add((threads[t], run));
-                    await WaitUntilAsync(async () => (await QueueApi.ListAllAsync(http, $"threads/{threads[t]}/messages?run_id={run}")).Count > 0,
+                    await Polling.UntilAsync(async () => (await QueueApi.ListAllAsync(http, $"threads/{threads[t]}/messages?run_id={run}")).Count > 0,
                         TimeSpan.FromSeconds(10), $"run {run} to begin its reply");
                 }
             });
@@ -98,7 +98,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                     Interlocked.Increment(ref sent);
                 }
             })).ToList();
-            await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref sent) >= 40), TimeSpan.FromSeconds(20), "40 messages acknowledged by the senders");
+            await Polling.UntilAsync(() => Task.FromResult(Volatile.Read(ref sent) >= 40), TimeSpan.FromSeconds(20), "40 messages acknowledged by the senders");
 
             // :: Odd threads: a run that has just started (no output yet), short runs queued behind it. Then the kill.
             await QueueApi.ForEachAsync(Enumerable.Range(0, Threads).Where(t => t % 2 == 1), Threads, async t =>
@@ -221,15 +221,5 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
 
         await QueueApi.WaitForStatusAsync(http, thread, first, "in_progress", TimeSpan.FromSeconds(10));
         return first;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
     }
 }
