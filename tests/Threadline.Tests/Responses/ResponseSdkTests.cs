@@ -11,7 +11,7 @@ namespace Threadline.Tests.Responses;
 /// <summary>
 /// The official .NET SDK's <see cref="ResponsesClient"/> and <see cref="ConversationClient"/> against the real
 /// server (model <c>echo</c>): create (a string input, on a conversation, streamed, in the background), retrieve,
-/// cancel and <c>previous_response_id</c>. Where the SDK has no typed call (a conversation's items), its protocol
+/// cancel, <c>previous_response_id</c>, a function call and its output, input items and delete. Where the SDK has no typed call (a conversation's items), its protocol
 /// method is used and the JSON read.
 /// </summary>
 [Collection(SharedServerCollection.Name)]
@@ -166,6 +166,43 @@ public sealed class ResponseSdkTests(SharedServerFixture server)
         Assert.Equal(ResponseStatus.Completed, second.Status);
         Assert.Equal("second", second.GetOutputText());
         Assert.Equal(["user:first", "assistant:first", "user:second", "assistant:second"], (await ItemsAsync(conversation.Id)).Select(i => i.Text));
+    }
+
+    [Fact]
+    public async Task A_function_call_ends_the_response_and_its_output_in_the_next_is_answered_then_input_items_and_delete()
+    {
+        var weather = ResponseTool.CreateFunctionTool("get_weather",
+            BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}}}"""), strictModeEnabled: false, "The weather in a city");
+        var ask = new CreateResponseOptions("echo", [ResponseItem.CreateUserMessageItem("""call:get_weather {"city":"Paris"}""")]) { Tools = { weather } };
+        ResponseResult asked = await _responses.CreateResponseAsync(ask);
+
+        Assert.Equal(ResponseStatus.Completed, asked.Status);
+        var call = Assert.IsAssignableFrom<FunctionCallResponseItem>(Assert.Single(asked.OutputItems));
+        Assert.StartsWith("fc_", call.Id);
+        Assert.Equal("get_weather", call.FunctionName);
+        Assert.Equal("""{"city":"Paris"}""", call.FunctionArguments.ToString());
+
+        var answer = new CreateResponseOptions("echo", [ResponseItem.CreateFunctionCallOutputItem(call.CallId, "sunny")])
+        {
+            PreviousResponseId = asked.Id,
+            Tools = { weather },
+        };
+        ResponseResult answered = await _responses.CreateResponseAsync(answer);
+        Assert.Equal("get_weather returned: sunny", answered.GetOutputText());
+
+        // Its input items: the one function call output it was created with.
+        var input = new List<ResponseItem>();
+        await foreach (var item in _responses.GetResponseInputItemsAsync(answered.Id))
+            input.Add(item);
+        var output = Assert.IsAssignableFrom<FunctionCallOutputResponseItem>(Assert.Single(input));
+        Assert.Equal((call.CallId, "sunny"), (output.CallId, output.FunctionOutput));
+
+        // Deleted, it is gone; the response before it is not.
+        await _responses.DeleteResponseAsync(answered.Id);
+        var missing = await Assert.ThrowsAsync<ClientResultException>(() => _responses.GetResponseAsync(answered.Id));
+        Assert.Equal(404, missing.Status);
+        ResponseResult before = await _responses.GetResponseAsync(asked.Id);
+        Assert.Equal(call.Id, Assert.Single(before.OutputItems).Id);
     }
 
     /// <summary>A response of the echo model to one user message, on the conversation.</summary>
