@@ -1,6 +1,7 @@
 // The Responses and Conversations spec (../shared/spec/responses-conversations.openapi.yaml) for ajv checks of what
 // the Conversations API answers: each body against the schema its operation declares (ConversationResource,
-// ConversationItemList, ConversationItem, DeletedConversationResource). Prism validates the Assistants traffic only.
+// ConversationItemList, ConversationItem, DeletedConversationResource). Prism validates the non-streamed traffic of the files
+// run.sh sends through it against both specs (lib/spec.mjs, erratum E-R1).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';

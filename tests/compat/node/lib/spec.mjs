@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { specPath } from './paths.mjs';
+import { specPath, responsesSpecPath } from './paths.mjs';
 
 const SPEC_ID = 'https://threadline.invalid/assistants-v2.openapi.json';
 
@@ -66,14 +66,34 @@ const doc = parse(readFileSync(specPath, 'utf8'));
 if (process.env.SPEC_ERRATA !== 'off') for (const e of ERRATA) e.apply(doc);
 const schemas = rewriteNullable(doc.components.schemas);
 
+/**
+ * Erratum E-R1 for the Responses spec, in Prism only: its unions are `oneOf`s whose branches overlap (a typed message
+ * item is both an EasyInputMessage and an InputMessage; a string is several of them), so any valid request matches
+ * more than one branch and Prism refuses it. Read as `anyOf`, which is what the SDKs send and the hosted API takes.
+ */
+function oneOfAsAnyOf(node) {
+  if (Array.isArray(node)) return node.map(oneOfAsAnyOf);
+  if (node === null || typeof node !== 'object') return node;
+  const out = {};
+  for (const [k, v] of Object.entries(node)) out[k === 'oneOf' ? 'anyOf' : k] = oneOfAsAnyOf(v);
+  return out;
+}
+
 let prismFile;
-/** The spec with the errata applied, as a JSON file for Prism (written once per process). */
+/**
+ * The spec Prism validates against: the Assistants spec with the errata applied, and beside it the Responses and
+ * Conversations spec's paths and components (erratum E-R1; the schemas the two share are identical), so that one
+ * proxy checks both APIs' traffic. Written as a JSON file once per process.
+ */
 export function prismSpecFile() {
   if (!prismFile) {
     const dir = mkdtempSync(path.join(tmpdir(), 'threadline-spec-'));
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
     prismFile = path.join(dir, 'assistants-v2.openapi.json');
-    writeFileSync(prismFile, JSON.stringify(doc));
+    const responses = oneOfAsAnyOf(parse(readFileSync(responsesSpecPath, 'utf8')));
+    const merged = { ...doc, paths: { ...doc.paths, ...responses.paths }, components: { ...doc.components } };
+    for (const [kind, entries] of Object.entries(responses.components)) merged.components[kind] = { ...entries, ...doc.components[kind] };
+    writeFileSync(prismFile, JSON.stringify(merged));
   }
   return prismFile;
 }

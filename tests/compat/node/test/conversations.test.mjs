@@ -8,7 +8,7 @@ import { NotFoundError, BadRequestError, noConversations } from '../lib/sdk.mjs'
 import { validateResponsesSchema } from '../lib/responses-spec.mjs';
 
 const ctx = useServer();
-const test = (name, fn) => ctx.test(name, fn, { skip: noConversations });
+const test = (name, fn, { directOnly } = {}) => ctx.test(name, fn, { skip: noConversations, directOnly });
 
 /** The value, after checking it against the spec's schema `name`. */
 function conforms(name, value) {
@@ -93,7 +93,7 @@ test('items: create up to 20 at once, list in both orders page by page, retrieve
     return true;
   });
   assert.equal((await collect(c.items.list(conv.id, { limit: 100 }))).length, ids.length - 1);
-});
+}, { directOnly: 'it sends an assistant output_text item without id and status, as the hosted API took it; the spec\'s OutputMessage requires both' });
 
 test('one conversation state, two APIs: items are the thread\'s messages, a run\'s reply is an output_text item', async () => {
   const conv = await ctx.client.conversations.create({ items: [{ role: 'user', content: 'from the Conversations API' }] });
@@ -146,4 +146,4 @@ test('bad items answer 400 in the envelope, and nothing of the call is kept', as
   }
   await assert.rejects(c.items.create('conv_missing', { items: [{ role: 'user', content: 'x' }] }), NotFoundError);
   assert.deepEqual((await collect(c.items.list(conv.id))).map(text), ['kept']);
-});
+}, { directOnly: 'the requests are invalid on purpose (Prism answers 422 itself)' });
