@@ -35,7 +35,7 @@ fi
 
 # Files whose traffic Prism can check: no extension fields, no event streams, default server configuration.
 prism_files=(test/assistants.test.mjs test/threads.test.mjs test/messages.test.mjs test/runs.test.mjs
-  test/tools.test.mjs test/idempotency.test.mjs test/prism-selftest.test.mjs test/conversations.test.mjs test/responses-tools.test.mjs)
+  test/tools.test.mjs test/idempotency.test.mjs test/prism-selftest.test.mjs test/conversations.test.mjs test/responses.test.mjs test/responses-tools.test.mjs)
 direct_files=()
 for f in test/*.test.mjs; do [ "$f" != test/prism-selftest.test.mjs ] && direct_files+=("$f"); done
 

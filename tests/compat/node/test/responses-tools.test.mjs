@@ -1,7 +1,8 @@
 // client.responses (openai 6.x) beyond the message turn: function tools (a response ends with its function_call
-// items; the client answers with a function_call_output in a new response), input_items, delete, and a background
-// stream followed again with starting_after. Bodies are checked against the Responses spec (`Response`,
-// `ConversationItem`); the harness checks every stream event against `ResponseStreamEvent`.
+// items; the client answers with a function_call_output in a new response), input_items, delete, a background
+// stream followed again with starting_after, and one conversation continued through both APIs. Bodies are checked
+// against the Responses spec (`Response`, `ConversationItem`); the harness checks every stream event against
+// `ResponseStreamEvent`, and Prism the non-streamed exchanges (run.sh).
 import assert from 'node:assert/strict';
 import { useServer, collect } from '../lib/harness.mjs';
 import { BadRequestError, NotFoundError, noConversations } from '../lib/sdk.mjs';
@@ -197,3 +198,25 @@ test('a background stream followed again with starting_after goes on where the c
   assert.deepEqual(again.at(-1).response.output, first.at(-1).response.output);
   await assert.rejects(ctx.client.responses.retrieve(id, { stream: true, starting_after: 'x' }), BadRequestError);
 }, { directOnly: 'event streams (their frames are checked with ajv)' });
+
+test('an Assistants API thread continued through responses.create(conversation), and a conversation through an Assistants run', async () => {
+  const assistant = await ctx.client.beta.assistants.create({ model: 'echo' });
+  const thread = await ctx.client.beta.threads.create({ messages: [{ role: 'user', content: 'hello from a thread' }] });
+  assert.equal((await ctx.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id })).status, 'completed');
+  const r = conforms('Response', await ctx.client.responses.create({ model: 'echo', input: 'and now a response', conversation: thread.id }));
+  assert.deepEqual([r.output_text, r.conversation], ['and now a response', { id: thread.id }]);
+  const messages = await collect(ctx.client.beta.threads.messages.list(thread.id, { order: 'asc' }));
+  assert.deepEqual(messages.map((m) => `${m.role}:${m.content[0].text.value}`),
+    ['user:hello from a thread', 'assistant:hello from a thread', 'user:and now a response', 'assistant:and now a response']);
+
+  const conv = await ctx.client.conversations.create();
+  const first = await ctx.client.responses.create({ model: 'echo', input: 'started as a conversation', conversation: conv.id });
+  await ctx.client.beta.threads.messages.create(conv.id, { role: 'user', content: 'then the Assistants API' });
+  assert.equal((await ctx.client.beta.threads.runs.createAndPoll(conv.id, { assistant_id: assistant.id })).status, 'completed');
+  const items = await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc' }));
+  assert.deepEqual(kinds(items),
+    ['user:started as a conversation', 'assistant:started as a conversation', 'user:then the Assistants API', 'assistant:then the Assistants API']);
+  // The response is a run of the thread, without an assistant.
+  const asRun = await ctx.client.beta.threads.runs.retrieve(first.id, { thread_id: conv.id });
+  assert.deepEqual([asRun.status, asRun.assistant_id, asRun.thread_id], ['completed', '', conv.id]);
+});
