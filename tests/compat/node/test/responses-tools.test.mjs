@@ -4,6 +4,7 @@
 // against the Responses spec (`Response`, `ConversationItem`); the harness checks every stream event against
 // `ResponseStreamEvent`, and Prism the non-streamed exchanges (run.sh).
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { useServer, collect } from '../lib/harness.mjs';
 import { BadRequestError, NotFoundError, noConversations } from '../lib/sdk.mjs';
 import { validateResponsesSchema } from '../lib/responses-spec.mjs';
@@ -219,4 +220,15 @@ test('an Assistants API thread continued through responses.create(conversation),
   // The response is a run of the thread, without an assistant.
   const asRun = await ctx.client.beta.threads.runs.retrieve(first.id, { thread_id: conv.id });
   assert.deepEqual([asRun.status, asRun.assistant_id, asRun.thread_id], ['completed', '', conv.id]);
+});
+
+test('a retried responses.create with the same Idempotency-Key replays the first answer and adds its input once', async () => {
+  const conv = await ctx.client.conversations.create();
+  const headers = { 'Idempotency-Key': randomUUID() };
+  const body = { model: 'echo', input: 'only once', conversation: conv.id };
+  const first = await ctx.client.responses.create(body, { headers });
+  const again = await ctx.client.responses.create(body, { headers });
+  assert.equal(again.id, first.id);
+  assert.equal(again.output_text, 'only once');
+  assert.deepEqual(kinds(await collect(ctx.client.conversations.items.list(conv.id, { order: 'asc' }))), ['user:only once', 'assistant:only once']);
 });
