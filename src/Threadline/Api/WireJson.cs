@@ -57,6 +57,7 @@ internal static class WireJson
 [JsonSerializable(typeof(WebhookEndpointObject))]
 [JsonSerializable(typeof(WebhookDeliveryObject))]
 [JsonSerializable(typeof(DeletedObject))]
+[JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(ConversationObject))]
 [JsonSerializable(typeof(ResponseObject))]
 [JsonSerializable(typeof(ResponseLifecycleEvent))]

@@ -18,11 +18,18 @@ internal static class Ids
     private const int TimeChars = 8; // 62^8 ms is about 6,900 years
     private const int RandomChars = 16;
 
-    public static string New(string prefix)
+    public static string New(string prefix) => New(prefix, '_');
+
+    /// <summary>A file: hosted file ids are <c>file-</c> and not <c>file_</c>.</summary>
+    public static string File() => New("file", '-');
+    public static string VectorStore() => New("vs");
+    public static string FileBatch() => New("vsfb");
+
+    private static string New(string prefix, char separator)
     {
         Span<char> id = stackalloc char[prefix.Length + 1 + TimeChars + RandomChars];
         prefix.CopyTo(id);
-        id[prefix.Length] = '_';
+        id[prefix.Length] = separator;
         var time = id.Slice(prefix.Length + 1, TimeChars);
         var ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var i = TimeChars - 1; i >= 0; i--)

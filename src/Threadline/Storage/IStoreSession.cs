@@ -19,6 +19,8 @@ internal interface IStoreSession
     IRunStepDriver RunSteps { get; }
     IWebhookDriver Webhooks { get; }
     IIdempotencyDriver Idempotency { get; }
+    IFileDriver Files { get; }
+    IVectorStoreDriver VectorStores { get; }
 
     /// <summary>Published on <see cref="IStore.Changes"/> once the transaction has committed; dropped if it rolls back.</summary>
     void Announce(StoreChange change);

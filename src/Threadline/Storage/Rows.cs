@@ -14,7 +14,7 @@ namespace Threadline.Storage;
 /// of the <c>*Columns</c> lists (the schema's names are part of the storage contract), so the
 /// mapping is written once. JSON columns come back as <see cref="RawJson"/>, unparsed.
 /// </summary>
-internal static class Rows
+internal static partial class Rows
 {
     public const string AssistantColumns =
         "x.id, x.project_id, x.created_at, x.name, x.description, x.model, x.instructions, x.tools, x.tool_resources, x.metadata, " +

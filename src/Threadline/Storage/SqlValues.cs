@@ -18,4 +18,10 @@ internal static class SqlValues
 
     /// <summary>Column lists for <c>RETURNING</c>, which takes no table alias.</summary>
     public static string Unaliased(string columns) => columns.Replace("x.", "", StringComparison.Ordinal);
+
+    /// <summary>Ids as a JSON array, for <c>json_each</c> (SQLite) or a <c>jsonb</c> parameter.</summary>
+    public static string JsonArray(IEnumerable<string> ids) =>
+        System.Text.Json.JsonSerializer.Serialize(ids.ToArray(), Api.WireJsonContext.Default.StringArray);
+
+    public static string JsonArray(IEnumerable<long> ids) => "[" + string.Join(',', ids) + "]";
 }

@@ -29,6 +29,8 @@ internal sealed class PostgresSession : IStoreSession
         RunSteps = new PostgresRunStepDriver(this);
         Webhooks = new PostgresWebhookDriver(this);
         Idempotency = new PostgresIdempotencyDriver(this);
+        Files = new PostgresFileDriver(this);
+        VectorStores = new PostgresVectorStoreDriver(this);
     }
 
     public NpgsqlConnection Connection { get; }
@@ -51,6 +53,8 @@ internal sealed class PostgresSession : IStoreSession
     public IRunStepDriver RunSteps { get; }
     public IWebhookDriver Webhooks { get; }
     public IIdempotencyDriver Idempotency { get; }
+    public IFileDriver Files { get; }
+    public IVectorStoreDriver VectorStores { get; }
 
     public IReadOnlyList<StoreChange> Changes => _changes;
 

@@ -28,6 +28,8 @@ internal sealed class SqliteSession : IStoreSession, IDisposable
         RunSteps = new SqliteRunStepDriver(this);
         Webhooks = new SqliteWebhookDriver(this);
         Idempotency = new SqliteIdempotencyDriver(this);
+        Files = new SqliteFileDriver(this);
+        VectorStores = new SqliteVectorStoreDriver(this);
     }
 
     public SqliteConnection Connection { get; }
@@ -43,6 +45,8 @@ internal sealed class SqliteSession : IStoreSession, IDisposable
     public IRunStepDriver RunSteps { get; }
     public IWebhookDriver Webhooks { get; }
     public IIdempotencyDriver Idempotency { get; }
+    public IFileDriver Files { get; }
+    public IVectorStoreDriver VectorStores { get; }
 
     public IReadOnlyList<StoreChange> Changes => _changes;
 

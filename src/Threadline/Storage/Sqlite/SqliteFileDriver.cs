@@ -1,0 +1,43 @@
+using Threadline.Files;
+using Threadline.Storage.Drivers;
+
+namespace Threadline.Storage.Sqlite;
+
+internal sealed class SqliteFileDriver(SqliteSession s) : IFileDriver
+{
+    private const string SelectFile = $"SELECT {Rows.FileColumns} FROM files x";
+
+    public ValueTask FileInsertAsync(StoredFile f)
+    {
+        s.Execute("""
+            INSERT INTO files (id, project_id, created_at, expires_at, filename, purpose, bytes)
+            VALUES ($id, $project, $created_at, $expires_at, $filename, $purpose, $bytes)
+            """, ("$id", f.Id), ("$project", f.ProjectId), ("$created_at", f.CreatedAt), ("$expires_at", f.ExpiresAt),
+            ("$filename", f.Filename), ("$purpose", f.Purpose), ("$bytes", f.Bytes));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<StoredFile?> FileGetAsync(string projectId, string fileId) =>
+        ValueTask.FromResult(s.Single($"{SelectFile} WHERE x.id = $id AND x.project_id = $project", Rows.File, ("$id", fileId), ("$project", projectId)));
+
+    public ValueTask<Page<StoredFile>> FileListAsync(string projectId, string? purpose, PageRequest page) =>
+        ValueTask.FromResult(SqlitePaging.Page(s, SelectFile, "files", "x.project_id = $project AND ($purpose IS NULL OR x.purpose = $purpose)", "seq",
+            [("$project", projectId), ("$purpose", purpose)], page, Rows.File));
+
+    public ValueTask<bool> FileDeleteAsync(string projectId, string fileId)
+    {
+        if (s.Execute("DELETE FROM files WHERE id = $id AND project_id = $project", ("$id", fileId), ("$project", projectId)) == 0)
+            return ValueTask.FromResult(false);
+        s.Execute("""
+            UPDATE vector_stores SET chunks_version = chunks_version + 1
+            WHERE id IN (SELECT vector_store_id FROM vector_store_files WHERE file_id = $id)
+            """, ("$id", fileId));
+        s.Execute("DELETE FROM chunks WHERE file_id = $id AND vector_store_id IN (SELECT vector_store_id FROM vector_store_files WHERE file_id = $id)", ("$id", fileId));
+        s.Execute("DELETE FROM vector_store_files WHERE file_id = $id AND project_id = $project", ("$id", fileId), ("$project", projectId));
+        return ValueTask.FromResult(true);
+    }
+
+    public ValueTask<IReadOnlyList<StoredFile>> FileListExpiredAsync(long nowSeconds, int max) =>
+        ValueTask.FromResult<IReadOnlyList<StoredFile>>(s.List($"{SelectFile} WHERE x.expires_at IS NOT NULL AND x.expires_at <= $now ORDER BY x.expires_at LIMIT $max",
+            Rows.File, ("$now", nowSeconds), ("$max", max)));
+}
