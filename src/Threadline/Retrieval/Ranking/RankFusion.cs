@@ -3,6 +3,17 @@ namespace Threadline.Retrieval;
 /// <summary>
 /// One ranking from a vector ranking (cosine) and a keyword ranking (BM25, higher better), each best first.
 /// </summary>
+/// <remarks>
+/// Weighted min-max at 0.7 vector / 0.3 keyword (<see cref="FusionWeights.Default"/>). Measured on the
+/// test corpus (RetrievalQualityTests, 30 documents, 30 questions, about half paraphrased): vector alone
+/// recall@1 1.000, recall@5 1.000; keyword alone 0.933, 1.000 (MRR 0.967); every fusion tried (min-max
+/// and reciprocal rank, vector weight 0.3 to 0.9) 1.000, 1.000, MRR 1.000. So the corpus shows hybrid no
+/// worse than either part but cannot tell the weights apart: with one chunk per document on distinct
+/// topics, the vector side alone is already perfect. The lean to the vector side is therefore not
+/// measured here; it follows the report that an equal-weight fusion loses to vector similarity
+/// on paraphrased questions, while keyword matches still break near-ties (names, codes, exact terms).
+/// Re-measure with a harder corpus before tuning.
+/// </remarks>
 internal static class RankFusion
 {
     public static IReadOnlyList<(long Id, double Score)> Fuse(
