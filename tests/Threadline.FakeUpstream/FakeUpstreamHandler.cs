@@ -9,7 +9,8 @@ namespace Threadline.FakeUpstream;
 
 /// <summary>
 /// Answers every request: records it, then <c>POST /v1/chat/completions</c>, <c>GET /v1/models</c>,
-/// <c>GET /v1/models/{id}</c>, or a 404 in the OpenAI error envelope.
+/// <c>GET /v1/models/{id}</c>, <c>POST /v1/embeddings</c> (<see cref="EmbeddingsWire"/>), or a 404 in the
+/// OpenAI error envelope.
 /// </summary>
 internal sealed partial class FakeUpstreamHandler(FakeUpstreamState state, IHostApplicationLifetime lifetime)
 {
@@ -63,6 +64,18 @@ internal sealed partial class FakeUpstreamHandler(FakeUpstreamState state, IHost
             if (HttpMethods.IsPost(request.Method) && route == "/v1/chat/completions")
             {
                 await ChatCompletionsAsync(http, recorded, bodyIsJson, ct).ConfigureAwait(false);
+            }
+            else if (HttpMethods.IsPost(request.Method) && route == "/v1/embeddings")
+            {
+                if (EmbeddingsWire.Answer(body) is { } embeddings)
+                {
+                    await WriteJsonAsync(http, StatusCodes.Status200OK, embeddings, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteErrorAsync(http, StatusCodes.Status400BadRequest,
+                        "'input' must be a non-empty string or array of strings.", "invalid_request_error", "input", null, ct).ConfigureAwait(false);
+                }
             }
             else if (isGet && route == "/v1/models")
             {
