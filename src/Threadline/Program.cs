@@ -2,6 +2,7 @@ using Threadline.Api;
 using Threadline.Assistants;
 using Threadline.Auth;
 using Threadline.Conversations;
+using Threadline.Files;
 using Threadline.Hosting;
 using Threadline.Idempotency;
 using Threadline.Messages;
@@ -10,6 +11,7 @@ using Threadline.Runs;
 using Threadline.RunSteps;
 using Threadline.Storage;
 using Threadline.Threads;
+using Threadline.VectorStores;
 using Threadline.Webhooks;
 
 // Configuration files sit beside the binary; the data directory is relative to the working directory.
@@ -29,6 +31,7 @@ app.MapPrometheusScrapingEndpoint(); // /metrics
 
 // Health probes stay open; everything under /v1 needs a key (when keys are configured).
 app.UseWhen(http => http.Request.Path.StartsWithSegments("/v1"), v1 => v1
+    .Use((http, next) => { FileEndpoints.LiftBodyLimit(http); return next(http); })
     .UseMiddleware<ApiKeyMiddleware>()
     .UseMiddleware<IdempotencyMiddleware>());
 
@@ -41,6 +44,8 @@ api.MapRunSteps();
 api.MapWebhooks();
 api.MapConversations();
 api.MapResponses();
+api.MapFiles();
+api.MapVectorStores();
 
 // Anything else gets the hosted answer for an unknown route, in the envelope.
 app.MapFallback((HttpContext http) => Wire.Json(

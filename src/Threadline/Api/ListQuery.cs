@@ -5,16 +5,17 @@ namespace Threadline.Api;
 /// <summary>Reads <c>limit</c>, <c>order</c>, <c>after</c> and <c>before</c> from the query string.</summary>
 internal static class ListQuery
 {
-    public static PageRequest Read(HttpRequest request)
+    /// <param name="maxLimit">The largest page: 100, except where the hosted API allowed more (files: 10,000, their default too).</param>
+    public static PageRequest Read(HttpRequest request, int maxLimit = 100, int defaultLimit = 20)
     {
         var q = request.Query;
-        var limit = 20;
+        var limit = defaultLimit;
         if (q.TryGetValue("limit", out var rawLimit))
         {
             if (!int.TryParse(rawLimit.ToString(), out limit))
                 throw ApiException.Invalid($"Invalid type for 'limit': expected an integer, but got '{rawLimit}' instead.", "limit", "invalid_type");
-            if (limit is < 1 or > 100)
-                throw ApiException.Invalid($"Invalid 'limit': integer out of range. Expected a value between 1 and 100, but got {limit} instead.", "limit", "integer_out_of_range");
+            if (limit < 1 || limit > maxLimit)
+                throw ApiException.Invalid($"Invalid 'limit': integer out of range. Expected a value between 1 and {maxLimit}, but got {limit} instead.", "limit", "integer_out_of_range");
         }
         var order = q.TryGetValue("order", out var rawOrder) ? rawOrder.ToString() : "desc";
         Validate.OneOf(order, "order", "asc", "desc");

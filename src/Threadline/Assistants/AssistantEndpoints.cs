@@ -54,6 +54,7 @@ internal static class AssistantEndpoints
         Validate.Range(r.Temperature, 0, 2, "temperature");
         Validate.Range(r.TopP, 0, 1, "top_p");
         Validate.ResponseFormat(r.ResponseFormat);
+        VectorStores.ToolResourceStores.Validate(r.ToolResources, "tool_resources");
         return new AssistantSettings
         {
             Model = r.Model,

@@ -17,8 +17,12 @@ internal sealed class AssistantService(IStore store, TimeProvider time)
             Tools = RawJson.EmptyArray,
             Metadata = RawJson.EmptyObject,
         }, settings);
-        await store.WriteAsync(async s => { await s.Assistants.AssistantInsertAsync(assistant); return true; }, ct);
-        return assistant;
+        return await store.WriteAsync(async s =>
+        {
+            var made = assistant with { ToolResources = await VectorStores.ToolResourceStores.CreateAsync(s, projectId, assistant.ToolResources) };
+            await s.Assistants.AssistantInsertAsync(made);
+            return made;
+        }, ct);
     }
 
     public async Task<Outcome<Assistant>> GetAsync(string projectId, string assistantId, CancellationToken ct) =>
@@ -32,6 +36,7 @@ internal sealed class AssistantService(IStore store, TimeProvider time)
             if (await s.Assistants.AssistantGetAsync(projectId, assistantId) is not { } current)
                 return new NotFound("assistant", assistantId);
             var modified = Apply(current, settings);
+            modified = modified with { ToolResources = await VectorStores.ToolResourceStores.CreateAsync(s, projectId, modified.ToolResources) };
             await s.Assistants.AssistantUpdateAsync(modified);
             return modified;
         }, ct);

@@ -37,5 +37,8 @@ internal readonly struct Outcome<T>
     public Problem? Problem { get; }
 
     public static implicit operator Outcome<T>(T value) => new(value, null);
+
+    /// <summary>A value of an interface type, which no implicit conversion can take.</summary>
+    public static Outcome<T> Of(T value) => new(value, null);
     public static implicit operator Outcome<T>(Problem problem) => new(default, problem);
 }

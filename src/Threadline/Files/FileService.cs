@@ -51,7 +51,7 @@ internal sealed partial class FileService(IStore store, IFileContent content, Fi
         {
             await content.DeleteAsync(fileId, CancellationToken.None);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             // The row is gone, so nothing reads these bytes again; they only cost space.
             LogContentLeft(logger, fileId, e);

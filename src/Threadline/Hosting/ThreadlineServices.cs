@@ -4,7 +4,11 @@ using Threadline.Assistants;
 using Threadline.Idempotency;
 using Threadline.Maintenance;
 using Threadline.Messages;
+using Threadline.Files;
 using Threadline.Models;
+using Threadline.Retrieval;
+using Threadline.Retrieval.Indexing;
+using Threadline.Retrieval.Search;
 using Threadline.Queue;
 using Threadline.Queue.Lifecycle;
 using Threadline.Telemetry;
@@ -14,6 +18,7 @@ using Threadline.Storage.Postgres;
 using Threadline.Storage.Sqlite;
 using Threadline.Streaming;
 using Threadline.Threads;
+using Threadline.VectorStores;
 using Threadline.Webhooks;
 
 namespace Threadline.Hosting;
@@ -128,7 +133,24 @@ internal static class ThreadlineServices
             services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService<RetentionJanitor>();
 
+        // :: Files and retrieval: bytes beside the database (or in it, on PostgreSQL), the indexing queue, search
+        var files = services.AddValidated<FilesOptions>(configuration, FilesOptions.Section, o => o.Problem());
+        services.AddValidated<RetrievalOptions>(configuration, RetrievalOptions.Section, o => o.Problem());
+        services.AddValidated<EmbeddingOptions>(configuration, EmbeddingOptions.Section, o => o.Problem());
+        if (files.Directory is not null || storage.Provider != StorageOptions.Postgres)
+            services.AddSingleton<IFileContent>(new DirectoryFileContent(files.Directory ?? Path.Combine(Path.GetFullPath(options.DataDirectory), "files")));
+        else
+            services.AddSingleton<IFileContent>(sp => new PostgresFileContent(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<EmbeddingRouter>();
+        services.AddSingleton<VectorIndexCache>();
+        services.AddSingleton<ChunkSearch>();
+        services.AddSingleton<Retrieval.FileSearch.FileSearchRunner>();
+        services.AddSingleton<FileIndexer>();
+        services.AddHostedService(sp => sp.GetRequiredService<FileIndexer>());
+
         // :: Services
+        services.AddSingleton<FileService>();
+        services.AddSingleton<VectorStoreService>();
         services.AddSingleton<MessageFactory>();
         services.AddSingleton<AssistantService>();
         services.AddSingleton<ThreadService>();

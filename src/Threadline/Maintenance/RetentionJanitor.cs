@@ -8,12 +8,13 @@ namespace Threadline.Maintenance;
 /// <summary>
 /// Keeps what grows with use within its retention: idempotency keys past their window, and webhook
 /// events (with their deliveries) made longer ago than <see cref="WebhookOptions.EventRetention"/>
-/// whose deliveries have all ended (a delivery still retrying keeps its event).
+/// whose deliveries have all ended (a delivery still retrying keeps its event); files past their
+/// <c>expires_at</c> (deleted as a client would, bytes and all) and vector stores past theirs.
 /// Runs every <see cref="IdempotencyOptions.PurgeInterval"/>; each pass deletes in bounded batches so
 /// it never holds the write lock for long.
 /// </summary>
-internal sealed partial class RetentionJanitor(IStore store, IdempotencyOptions keys, WebhookOptions webhooks, TimeProvider time,
-    ILogger<RetentionJanitor> logger) : BackgroundService
+internal sealed partial class RetentionJanitor(IStore store, IdempotencyOptions keys, WebhookOptions webhooks, Files.FileService files,
+    TimeProvider time, ILogger<RetentionJanitor> logger) : BackgroundService
 {
     private const int Batch = 1_000;
 
@@ -47,7 +48,17 @@ internal sealed partial class RetentionJanitor(IStore store, IdempotencyOptions 
             if (purged < Batch)
                 break;
         }
+        await ExpireAsync(ct);
         return (purgedKeys, purgedEvents);
+    }
+
+    private async Task ExpireAsync(CancellationToken ct)
+    {
+        var now = time.UnixSeconds();
+        foreach (var file in await store.ReadAsync(s => s.Files.FileListExpiredAsync(now, Batch), ct))
+            await files.DeleteAsync(file.ProjectId, file.Id, ct);
+        foreach (var vs in await store.ReadAsync(s => s.VectorStores.VectorStoreListExpiredAsync(now, Batch), ct))
+            await store.WriteAsync(s => s.VectorStores.VectorStoreDeleteAsync(vs.ProjectId, vs.Id), ct);
     }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "Deleted {Keys} expired idempotency keys and {Events} webhook events past their retention")]

@@ -18,6 +18,7 @@ internal static class MessageAppend
             return (null, slot);
         var placed = message with { Position = MessagePositions.OfSlot(position) };
         await s.Messages.MessageInsertAsync(placed);
+        await VectorStores.ThreadFiles.AttachAsync(s, placed);
         // Only a thread with runs waiting can have a debounced one: most messages skip the update.
         if (message.Role == MessageRole.User && slot.QueuedRuns > 0 && await s.Runs.RunDebounceRestartAsync(message.ThreadId, s.NowMs) > 0)
         {

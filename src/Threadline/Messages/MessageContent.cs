@@ -10,26 +10,38 @@ internal static class MessageContent
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = WireEscaping.Options.Encoder };
 
-    /// <summary>One text part.</summary>
-    public static RawJson FromText(string text)
+    /// <summary>One text part, with the <c>file_citation</c> annotations of its source markers.</summary>
+    public static RawJson FromText(string text, IReadOnlyList<Retrieval.FileSearch.FileCitation>? citations = null)
     {
         var buffer = new ArrayBufferWriter<byte>(text.Length + 64);
         using (var w = new Utf8JsonWriter(buffer, Options))
         {
             w.WriteStartArray();
-            WriteText(w, text);
+            WriteText(w, text, citations);
             w.WriteEndArray();
         }
         return RawJson.Trusted(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
-    public static void WriteText(Utf8JsonWriter w, string text)
+    public static void WriteText(Utf8JsonWriter w, string text, IReadOnlyList<Retrieval.FileSearch.FileCitation>? citations = null)
     {
         w.WriteStartObject();
         w.WriteString("type", "text");
         w.WriteStartObject("text");
         w.WriteString("value", text);
         w.WriteStartArray("annotations");
+        foreach (var c in citations ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "file_citation");
+            w.WriteString("text", c.Text);
+            w.WriteStartObject("file_citation");
+            w.WriteString("file_id", c.FileId);
+            w.WriteEndObject();
+            w.WriteNumber("start_index", c.StartIndex);
+            w.WriteNumber("end_index", c.EndIndex);
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteEndObject();

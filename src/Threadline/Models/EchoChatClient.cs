@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Threadline.Domain;
+using Threadline.Retrieval.FileSearch;
 
 namespace Threadline.Models;
 
@@ -10,8 +11,11 @@ namespace Threadline.Models;
 /// the last assistant message, joined by <c>\n</c>, in several chunks; <c>echo:&lt;ms&gt;</c> takes about
 /// that long. A last user message <c>call:&lt;name&gt; &lt;json&gt;</c> asks for that function tool, when the
 /// run offers it; once the outputs are in, it replies <c>&lt;name&gt; returned: &lt;output&gt;</c> per call.
+/// A last user message <c>search:&lt;query&gt;</c> calls <c>file_search</c> with that query, when the run
+/// has the tool, and replies with the best result's text followed by its source marker (cited as a
+/// <c>file_citation</c>), or <c>no results</c>.
 /// </summary>
-internal sealed class EchoChatClient(TimeProvider time) : IChatClient
+internal sealed partial class EchoChatClient(TimeProvider time) : IChatClient
 {
     public const string ModelName = "echo";
     private const int Chunks = 4;
@@ -62,16 +66,42 @@ internal sealed class EchoChatClient(TimeProvider time) : IChatClient
         if (results.Count > 0 && lastAssistant >= 0)
         {
             var calls = history[lastAssistant].Contents.OfType<FunctionCallContent>().ToDictionary(c => c.CallId, c => c.Name);
-            return string.Join("\n", results.Select(r => $"{calls.GetValueOrDefault(r.CallId, "function")} returned: {r.Result}"));
+            return string.Join("\n", results.Select(r => calls.GetValueOrDefault(r.CallId) == FileSearchTool.Name
+                ? BestResult(r.Result?.ToString() ?? "")
+                : $"{calls.GetValueOrDefault(r.CallId, "function")} returned: {r.Result}"));
         }
         return string.Join("\n", after.Where(m => m.Role == ChatRole.User).Select(m => m.Text));
     }
+
+    /// <summary>The first passage of <c>file_search</c> results (<see cref="FileSearchCall.ForModel"/>), then its marker.</summary>
+    private static string BestResult(string results)
+    {
+        if (results == FileSearchCall.NoResults || !results.StartsWith('【'))
+            return "no results";
+        var header = results.IndexOf('\n');
+        if (header < 0)
+            return "no results";
+        var marker = results[..header];
+        var text = results[(header + 1)..];
+        var next = NextResult().Match(text);
+        return (next.Success ? text[..next.Index] : text).TrimEnd() + " " + marker;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\n\n【\d+†")]
+    private static partial System.Text.RegularExpressions.Regex NextResult();
 
     private static FunctionCallContent? ToolCallAskedFor(List<ChatMessage> history, ChatOptions? options)
     {
         if (history.Count == 0 || history[^1].Role != ChatRole.User)
             return null;
         var text = history[^1].Text.Trim();
+        if (text.StartsWith("search:", StringComparison.Ordinal)
+            && options?.Tools?.OfType<AIFunctionDeclaration>().Any(t => t.Name == FileSearchTool.Name) == true)
+        {
+            var query = text["search:".Length..].Trim();
+            var raw = JsonSerializer.Serialize(new Dictionary<string, object?> { ["query"] = query }, Queue.ChatJsonContext.Default.DictionaryStringObject);
+            return new FunctionCallContent(Ids.Call(), FileSearchTool.Name, new Dictionary<string, object?> { ["query"] = query }) { RawRepresentation = raw };
+        }
         if (!text.StartsWith("call:", StringComparison.Ordinal))
             return null;
         var space = text.IndexOf(' ');

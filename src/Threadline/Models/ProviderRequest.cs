@@ -31,6 +31,7 @@ internal static class ProviderRequest
                 JsonValue v when (string?)v == "none" => ChatToolChoice.CreateNoneChoice(),
                 JsonValue v when (string?)v == "required" => ChatToolChoice.CreateRequiredChoice(),
                 JsonObject o when (string?)o["function"]?["name"] is { } name => ChatToolChoice.CreateFunctionChoice(name),
+                JsonObject o when (string?)o["type"] == Retrieval.FileSearch.FileSearchTool.Name => ChatToolChoice.CreateFunctionChoice(Retrieval.FileSearch.FileSearchTool.Name),
                 _ => ChatToolChoice.CreateAutoChoice(),
             };
             options.AllowParallelToolCalls = run.Run.ParallelToolCalls;

@@ -128,6 +128,7 @@ internal static class ChatContext
         JsonValue v when (string?)v == "none" => ChatToolMode.None,
         JsonValue v when (string?)v == "required" => ChatToolMode.RequireAny,
         JsonObject o when (string?)o["type"] == "function" && (string?)o["function"]?["name"] is { } name => ChatToolMode.RequireSpecific(name),
+        JsonObject o when (string?)o["type"] == Retrieval.FileSearch.FileSearchTool.Name => ChatToolMode.RequireSpecific(Retrieval.FileSearch.FileSearchTool.Name),
         _ => ChatToolMode.Auto,
     };
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Threadline.Domain;
 using Threadline.Models;
 using Threadline.Queue.Lifecycle;
+using Threadline.Retrieval.FileSearch;
 using Threadline.Runs;
 using Threadline.Storage;
 using Threadline.Storage.Drivers;
@@ -17,7 +18,7 @@ internal sealed record HandedOff(Run Run, long EndedAt);
 /// <summary>Executes one claimed run, from its context to its durable end or its wait for tool outputs.</summary>
 internal sealed partial class RunExecutor(
     IStore store, RunLifecycle lifecycle, LeaseKeeper leases, ModelRouter models, ModelCaller caller, RunEventHub hub,
-    ProcessIdentity identity, QueueOptions options, Telemetry.ThreadlineMetrics metrics, TimeProvider time, ILogger<RunExecutor> logger)
+    FileSearchRunner fileSearch, ProcessIdentity identity, QueueOptions options, Telemetry.ThreadlineMetrics metrics, TimeProvider time, ILogger<RunExecutor> logger)
 {
     /// <summary>
     /// <list type="number">
@@ -124,32 +125,72 @@ internal sealed partial class RunExecutor(
             metrics.Handoff(Stopwatch.GetElapsedTime(endedAt).TotalMilliseconds);
         else if (run.Attempt == 1 && run.PreviousEndedAtMs is { } previousEnd && previousEnd >= Math.Max(run.CreatedAtMs, run.EligibleAtMs))
             metrics.Handoff(calledAtMs - previousEnd);
-        var answer = await caller.CallAsync(client, models.ProviderOf(run.Model)?.Name ?? "built-in", messages,
-            ChatContext.Options(view, run.Usage?.CompletionTokens ?? 0), piece =>
+        var chatOptions = ChatContext.Options(view, run.Usage?.CompletionTokens ?? 0);
+        var stores = view.FileSearch is { } tool ? await fileSearch.StoresAsync(run, tool, ct) : [];
+        var sources = new List<string>(); // the file of each source marker the model was shown
+        ModelReply answer;
+        for (var round = 0; ; round++)
+        {
+            answer = await caller.CallAsync(client, models.ProviderOf(run.Model)?.Name ?? "built-in", messages, chatOptions, piece =>
             {
                 if (!reply.Begun)
                     metrics.TimeToFirstToken(time.UnixMilliseconds() - calledAtMs);
                 reply.Append(piece);
                 return Task.CompletedTask;
             }, ct);
-        reply.Usage = Add(run.Usage, answer.Usage);
+            reply.Usage = Add(reply.Usage, answer.Usage);
+            var searches = view.FileSearch is null ? [] : answer.ToolCalls.Where(c => c.Name == FileSearchTool.Name).ToList();
+            if (searches.Count == 0 || round == MaxSearchRounds)
+                break;
+            await SearchAsync(run, view.FileSearch!, stores, searches, sources, messages, lease, log, ct);
+        }
+        var citations = FileCitations.In(reply.Text, sources);
 
         // :: Step 5: persist and release
         // A response ends with its calls as items (the client answers with a new response); a run waits for outputs.
-        if (answer.ToolCalls.Count > 0 && !run.Response.IsNull)
-            return await FinishAsync(run, lease, reply, log, RunStatus.Completed, null, null, reply.Usage, answer.ToolCalls);
-        if (answer.ToolCalls.Count > 0)
+        // Searches the model still asks for after the last round are not the client's to answer.
+        var calls = answer.ToolCalls.Where(c => view.FileSearch is null || c.Name != FileSearchTool.Name).ToList();
+        if (calls.Count > 0 && !run.Response.IsNull)
+            return await FinishAsync(run, lease, reply, log, RunStatus.Completed, null, null, reply.Usage, calls, citations);
+        if (calls.Count > 0)
         {
-            await RequireActionAsync(run, lease, reply, log, answer.ToolCalls);
+            await RequireActionAsync(run, lease, reply, log, calls);
             return null;
         }
         if (answer.FinishReason == ChatFinishReason.Length && run.MaxCompletionTokens is not null)
-            return await FinishAsync(run, lease, reply, log, RunStatus.Incomplete, null, "max_completion_tokens", reply.Usage);
-        return await FinishAsync(run, lease, reply, log, RunStatus.Completed, null, null, reply.Usage);
+            return await FinishAsync(run, lease, reply, log, RunStatus.Incomplete, null, "max_completion_tokens", reply.Usage, citations: citations);
+        return await FinishAsync(run, lease, reply, log, RunStatus.Completed, null, null, reply.Usage, citations: citations);
+    }
+
+    /// <summary>How many rounds of searches a run may make before it must answer.</summary>
+    private const int MaxSearchRounds = 3;
+
+    /// <summary>
+    /// Runs one round of the model's <c>file_search</c> calls, records them as a completed <c>tool_calls</c>
+    /// step (streamed as it is stored), and gives the model the results to answer from.
+    /// </summary>
+    private async Task SearchAsync(Run run, FileSearchTool tool, IReadOnlyList<string> stores, IReadOnlyList<ToolCall> searches,
+        List<string> sources, List<ChatMessage> messages, ExecutionLease lease, RunEventLog log, CancellationToken ct)
+    {
+        var done = new List<FileSearchCall>(searches.Count);
+        foreach (var call in searches)
+        {
+            var found = await fileSearch.SearchAsync(run, tool, stores, call, sources.Count, ct);
+            sources.AddRange(found.Hits.Select(h => h.FileId));
+            done.Add(found);
+        }
+        var step = await store.WriteAsync(s => lifecycle.ServerToolStepAsync(s, run.Id, lease.Attempt, FileSearchRunner.StepDetails(done, tool)), CancellationToken.None)
+            ?? throw new LeaseLostException();
+        Publish(log, new StepStarted(step));
+        Publish(log, new StepEnded(step));
+        messages.Add(new ChatMessage(ChatRole.Assistant, searches.Select(c =>
+            (AIContent)new FunctionCallContent(c.Id, c.Name, ChatContext.Arguments(c.Arguments)) { RawRepresentation = c.Arguments }).ToList()));
+        messages.Add(new ChatMessage(ChatRole.Tool, done.Select(c =>
+            (AIContent)new FunctionResultContent(c.CallId, c.ForModel()) { RawRepresentation = c }).ToList()));
     }
 
     private async Task<HandedOff?> FinishAsync(Run run, ExecutionLease lease, Reply reply, RunEventLog log, string status, RunError? error, string? incompleteReason, Usage? usage,
-        IReadOnlyList<ToolCall>? calls = null)
+        IReadOnlyList<ToolCall>? calls = null, IReadOnlyList<FileCitation>? citations = null)
     {
         // A completed run always leaves a reply, even an empty one, as the hosted API did (unless it ends with calls).
         if (status == RunStatus.Completed && calls is not { Count: > 0 })
@@ -165,6 +206,7 @@ internal sealed partial class RunExecutor(
             StoreOutput = storeWithEnd,
             Handoff = options.Handoff && lease.Reason != StopReason.Released ? new ClaimFor(identity.Owner, (long)options.LeaseTimeout.TotalMilliseconds) : null,
             Calls = calls ?? [],
+            Citations = citations ?? [],
         };
         var ended = await store.WriteAsync(s => lifecycle.FinishAsync(s, finish), CancellationToken.None);
         if (ended is null)

@@ -19,8 +19,24 @@ internal sealed record RunSettingsView(Run Run, JsonArray Tools, JsonNode ToolCh
             ? (int)Math.Min(keep, int.MaxValue)
             : null;
 
-    /// <summary>The run's function tools; <c>code_interpreter</c> and <c>file_search</c> are not offered (not executed yet).</summary>
-    public IEnumerable<JsonObject> Functions => Tools.OfType<JsonObject>()
-        .Where(t => (string?)t["type"] == "function" && t["function"] is JsonObject)
-        .Select(t => (JsonObject)t["function"]!);
+    /// <summary>The run's <c>file_search</c> tool, if it has one.</summary>
+    public Retrieval.FileSearch.FileSearchTool? FileSearch { get; } = Retrieval.FileSearch.FileSearchTool.Of(Tools);
+
+    /// <summary>
+    /// The functions the model is offered: the run's function tools, and <c>file_search</c> as a function
+    /// Threadline runs itself (a function of the client's with that name gives way to it).
+    /// <c>code_interpreter</c> is not offered (not executed).
+    /// </summary>
+    public IEnumerable<JsonObject> Functions
+    {
+        get
+        {
+            var functions = Tools.OfType<JsonObject>()
+                .Where(t => (string?)t["type"] == "function" && t["function"] is JsonObject)
+                .Select(t => (JsonObject)t["function"]!);
+            return FileSearch is null
+                ? functions
+                : functions.Where(f => (string?)f["name"] != Retrieval.FileSearch.FileSearchTool.Name).Append(Retrieval.FileSearch.FileSearchTool.Declaration);
+        }
+    }
 }

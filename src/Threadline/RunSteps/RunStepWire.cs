@@ -12,7 +12,18 @@ internal sealed record RunStepObject(
 {
     [JsonPropertyOrder(-1)] public string Object => "thread.run.step";
 
-    public static RunStepObject From(RunStep s) => new(
-        s.Id, s.CreatedAt, s.AssistantId, s.ThreadId, s.RunId, s.Type, s.Status, s.StepDetails, s.LastError,
+    /// <summary>The query value that asks for the text of each file_search result.</summary>
+    public const string IncludeSearchContent = "step_details.tool_calls[*].file_search.results[*].content";
+
+    public static RunStepObject From(RunStep s) => From(s, includeSearchContent: false);
+
+    /// <param name="includeSearchContent">Keep each file_search result's <c>content</c>: only when the request's <c>include[]</c> asked.</param>
+    public static RunStepObject From(RunStep s, bool includeSearchContent) => new(
+        s.Id, s.CreatedAt, s.AssistantId, s.ThreadId, s.RunId, s.Type, s.Status,
+        includeSearchContent ? s.StepDetails : SearchContent.Without(s.StepDetails), s.LastError,
         s.ExpiredAt, s.CancelledAt, s.FailedAt, s.CompletedAt, s.Metadata, s.Usage);
+
+    /// <summary>Whether the request's <c>include[]</c> (or <c>include</c>) asks for the results' content.</summary>
+    public static bool AsksSearchContent(HttpRequest request) =>
+        request.Query["include[]"].Concat(request.Query["include"]).Contains(IncludeSearchContent);
 }

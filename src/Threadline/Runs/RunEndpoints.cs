@@ -20,6 +20,7 @@ internal static class RunEndpoints
         api.MapPost("/threads/runs", async (HttpContext http, RunService runs, RunEventFeed feed) =>
         {
             var request = await RequestBody.ReadAsync<ThreadAndRunRequest>(http.Request);
+            VectorStores.ToolResourceStores.Validate(request.ToolResources, "tool_resources");
             var create = new CreateThreadAndRun(RunRequests.Read(request), ThreadEndpoints.Read(request.Thread ?? new ThreadRequest(), "thread"),
                 request.ToolResources is null ? null : RawJson.From(request.ToolResources));
             var result = (await runs.CreateThreadAndRunAsync(http.ProjectId(), create, http.RequestAborted)).OrThrow();

@@ -47,7 +47,10 @@ internal static class RunFrames
     /// </summary>
     private static SseFrame[] Opened(RunStep step)
     {
-        var opened = step.Type == RunStepType.ToolCalls ? step with { StepDetails = EmptyToolCalls } : step;
+        // A step Threadline ran itself (file_search) is stored complete: it opens as any tool-call step.
+        var opened = step.Type == RunStepType.ToolCalls
+            ? step with { StepDetails = EmptyToolCalls, Status = RunStepStatus.InProgress, CompletedAt = null }
+            : step;
         return [Frame("thread.run.step.created", RunStepObject.From(opened)), Frame("thread.run.step.in_progress", RunStepObject.From(opened))];
     }
 

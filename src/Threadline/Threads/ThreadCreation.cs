@@ -22,6 +22,8 @@ internal static class ThreadCreation
     {
         var wanted = create.Thread;
         var existing = wanted.ExternalId is { } externalId ? await s.Threads.ThreadFindByExternalIdAsync(wanted.ProjectId, externalId) : null;
+        if (existing is null)
+            wanted = wanted with { ToolResources = await VectorStores.ToolResourceStores.CreateAsync(s, wanted.ProjectId, wanted.ToolResources) };
         if (existing is null && !await s.Threads.ThreadInsertAsync(wanted))
             existing = await s.Threads.ThreadFindByExternalIdAsync(wanted.ProjectId, wanted.ExternalId!)
                 ?? throw new InvalidOperationException("A thread's external id was taken, but no thread has it.");

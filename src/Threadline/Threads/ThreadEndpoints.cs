@@ -28,6 +28,7 @@ internal static partial class ThreadEndpoints
         {
             var request = await RequestBody.ReadAsync<ThreadModifyRequest>(http.Request);
             Validate.Metadata(request.Metadata);
+            VectorStores.ToolResourceStores.Validate(request.ToolResources, "tool_resources");
             var modified = await threads.ModifyAsync(http.ProjectId(), threadId,
                 request.ToolResources is null ? null : RawJson.From(request.ToolResources),
                 request.Metadata is null ? null : RawJson.From(request.Metadata), http.RequestAborted);
@@ -49,6 +50,7 @@ internal static partial class ThreadEndpoints
         Validate.MaxLength(request.ExternalId, ThreadService.ExternalIdMaxLength, prefix + "external_id");
         if (request.ExternalId is "")
             throw ApiException.Invalid($"Invalid '{prefix}external_id': empty string.", prefix + "external_id", "invalid_value");
+        VectorStores.ToolResourceStores.Validate(request.ToolResources, prefix + "tool_resources");
         return new NewThread(request.ExternalId, request.ToolResources is null ? RawJson.Null : RawJson.From(request.ToolResources),
             RawJson.From(request.Metadata), MessageRequests.ReadMany(request.Messages, prefix + "messages"));
     }

@@ -44,7 +44,8 @@ internal sealed class ThreadService(IStore store, MessageFactory messages, TimeP
         {
             if (await s.Threads.ThreadGetAsync(projectId, threadId) is not { } current)
                 return new NotFound("thread", threadId);
-            var modified = current with { ToolResources = toolResources ?? current.ToolResources, Metadata = metadata ?? current.Metadata };
+            var resources = toolResources is { } given ? await VectorStores.ToolResourceStores.CreateAsync(s, projectId, given) : current.ToolResources;
+            var modified = current with { ToolResources = resources, Metadata = metadata ?? current.Metadata };
             await s.Threads.ThreadUpdateAsync(modified);
             return modified;
         }, ct);

@@ -15,11 +15,21 @@ internal sealed record VectorStore
     public int? ExpiresAfterDays { get; init; }
     public long? ExpiresAt { get; init; }
     public required long LastActiveAt { get; init; }
+    /// <summary>A store takes the default model when its first file is indexed, and keeps it (a change of default leaves it alone).</summary>
+    public const string ModelChosenAtIndexing = "";
+
     /// <summary>The model that embedded every chunk of the store; queries are embedded with it too.</summary>
     public required string EmbeddingModel { get; init; }
     /// <summary>Counts and bytes of its files, computed when read.</summary>
     public FileCounts Counts { get; init; } = FileCounts.None;
     public long UsageBytes { get; init; }
+
+    /// <summary>Used now: its expiry counts from here.</summary>
+    public VectorStore Touched(long nowSeconds) => this with
+    {
+        LastActiveAt = nowSeconds,
+        ExpiresAt = ExpiresAfterDays is { } days ? nowSeconds + days * 86_400L : null,
+    };
 
     public string Status(long nowSeconds) =>
         ExpiresAt is { } at && at <= nowSeconds ? "expired" : Counts.InProgress > 0 ? "in_progress" : "completed";

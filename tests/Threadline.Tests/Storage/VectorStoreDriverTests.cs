@@ -123,7 +123,7 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
 
         // a completed (with its usage), b failed, e cancelled with its batch; c, d and x wait.
         var a = (await ClaimAsync())!;
-        Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(a, [Chunk(0, "alpha")], 1234)));
+        Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(a, [Chunk(0, "alpha")], 1234, "test-model")));
         var b = (await ClaimAsync())!;
         Assert.True(await WriteAsync(s => s.VectorStores.IndexingFailAsync(b, "unsupported_file", "no text")));
         Assert.True(await WriteAsync(s => s.VectorStores.FileBatchCancelAsync(Project, store, batch)));
@@ -218,7 +218,7 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
         while (await ClaimAsync() is { } job)
         {
             if (job.File.VectorStoreId == store && job.File.FileId == ids[0])
-                Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, [Chunk(0, "x")], 1)));
+                Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, [Chunk(0, "x")], 1, "test-model")));
             if (job.File.VectorStoreId == store && job.File.FileId == ids[3])
                 Assert.True(await WriteAsync(s => s.VectorStores.IndexingFailAsync(job, "server_error", "boom")));
         }
@@ -240,7 +240,7 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
         await InsertStoreFileAsync(store, "file-a");
         await InsertStoreFileAsync(store, "file-b");
         var a = (await ClaimAsync())!;
-        await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(a, [Chunk(0, "x")], 1));
+        await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(a, [Chunk(0, "x")], 1, "test-model"));
 
         Assert.True(await WriteAsync(s => s.VectorStores.VectorStoreFileAttributesSetAsync(Project, store, "file-a", RawJson.Trusted("""{"tag":"new"}"""))));
         Assert.False(await WriteAsync(s => s.VectorStores.VectorStoreFileAttributesSetAsync(Other, store, "file-a", RawJson.Trusted("{}"))));
@@ -276,7 +276,7 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
         await InsertStoreFileAsync(store, "file-alone");
         var a = (await ClaimAsync())!;
         Assert.Equal("file-a", a.File.FileId);
-        await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(a, [Chunk(0, "done")], 10));
+        await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(a, [Chunk(0, "done")], 10, "test-model"));
         var b = (await ClaimAsync())!;
         Assert.Equal(new FileCounts(2, 1, 0, 0), (await ReadAsync(s => s.VectorStores.FileBatchGetAsync(Project, store, batch)))!.Counts);
 
@@ -288,7 +288,7 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
         Assert.Equal((true, new FileCounts(0, 1, 0, 2), "cancelled"), (got.Cancelled, got.Counts, got.Status));
         Assert.Equal(["done"], await ReadAsync(s => s.VectorStores.ChunkTextsOfFileAsync(store, "file-a")));
         // The file being indexed when its batch was cancelled is no longer its indexer's to finish.
-        Assert.False(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(b, [Chunk(0, "late")], 10)));
+        Assert.False(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(b, [Chunk(0, "late")], 10, "test-model")));
         Assert.False(await WriteAsync(s => s.VectorStores.IndexingExtendAsync(b, NowMs + LeaseMs)));
         Assert.Equal(VectorStoreFileStatus.Cancelled, (await ReadAsync(s => s.VectorStores.VectorStoreFileGetAsync(Project, store, b.File.FileId)))!.Status);
         var alone = (await ClaimAsync())!;
@@ -364,7 +364,7 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
         Assert.Null(await ClaimAsync(NowMs + 2 * LeaseMs));
         Assert.False(await WriteAsync(s => s.VectorStores.IndexingExtendAsync(job with { Owner = "someone-else" }, NowMs + 5 * LeaseMs)));
 
-        Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, [Chunk(0, "first part"), Chunk(1, "second part")], 4321)));
+        Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, [Chunk(0, "first part"), Chunk(1, "second part")], 4321, "test-model")));
         var v1 = await VersionAsync(store);
         Assert.True(v1 > v0);
         var file = (await ReadAsync(s => s.VectorStores.VectorStoreFileGetAsync(Project, store, "file-a")))!;
@@ -375,7 +375,7 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
         Assert.True(vectors[0].Id < vectors[1].Id);
         // Done: no longer the owner's to extend or finish again.
         Assert.False(await WriteAsync(s => s.VectorStores.IndexingExtendAsync(job, NowMs + LeaseMs)));
-        Assert.False(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, [Chunk(0, "again")], 1)));
+        Assert.False(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, [Chunk(0, "again")], 1, "test-model")));
         Assert.Equal(v1, await VersionAsync(store));
         Assert.Null(await ReadAsync(s => s.VectorStores.IndexingNextDueAsync(NowMs)));
     }
@@ -395,7 +395,7 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
         var version = await VersionAsync(store);
 
         Assert.False(await WriteAsync(s => s.VectorStores.IndexingExtendAsync(lost, NowMs + 5 * LeaseMs)));
-        Assert.False(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(lost, [Chunk(0, "stale")], 99)));
+        Assert.False(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(lost, [Chunk(0, "stale")], 99, "test-model")));
         Assert.False(await WriteAsync(s => s.VectorStores.IndexingFailAsync(lost, "server_error", "stale")));
         var file = (await ReadAsync(s => s.VectorStores.VectorStoreFileGetAsync(Project, store, "file-a")))!;
         Assert.Equal((VectorStoreFileStatus.InProgress, 0L), (file.Status, file.UsageBytes));
@@ -404,7 +404,7 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
 
         var third = (await ClaimAsync(NowMs + 3 * LeaseMs, owner: "node-3"))!;
         Assert.Equal(3, third.Attempt);
-        Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(third, [Chunk(0, "fresh")], 5)));
+        Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(third, [Chunk(0, "fresh")], 5, "test-model")));
         Assert.Equal(["fresh"], await ReadAsync(s => s.VectorStores.ChunkTextsOfFileAsync(store, "file-a")));
     }
 
@@ -573,14 +573,14 @@ public sealed class VectorStoreDriverTests : IAsyncLifetime
     private async Task IndexAsync(IReadOnlyList<ChunkInsert> chunks)
     {
         var job = await ClaimAsync() ?? throw new InvalidOperationException("nothing to index");
-        Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, chunks, 100)));
+        Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, chunks, 100, "test-model")));
     }
 
     /// <summary>Indexes every waiting file with two chunks.</summary>
     private async Task IndexAllAsync()
     {
         while (await ClaimAsync() is { } job)
-            Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, [Chunk(0, "a " + job.File.FileId), Chunk(1, "b")], 100)));
+            Assert.True(await WriteAsync(s => s.VectorStores.IndexingCompleteAsync(job, [Chunk(0, "a " + job.File.FileId), Chunk(1, "b")], 100, "test-model")));
     }
 
     private static ChunkInsert Chunk(int index, string text) => new(index, text, text.Length, [(byte)index, 1, 2, 3]);

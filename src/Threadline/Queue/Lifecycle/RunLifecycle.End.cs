@@ -26,6 +26,9 @@ internal sealed record RunFinish(
 
     /// <summary>The reply's start was not stored yet: store it in this transaction, before its end.</summary>
     public bool StoreOutput { get; init; }
+
+    /// <summary>The reply's <c>file_citation</c> annotations, when the run searched files.</summary>
+    public IReadOnlyList<Retrieval.FileSearch.FileCitation> Citations { get; init; } = [];
 }
 
 /// <summary>The run as it ended, with the message and step it finished; and the run handed to the same slot.</summary>
@@ -47,7 +50,7 @@ internal sealed partial class RunLifecycle
         if (held is null || (f.StoreOutput && f.Output is { } output && !await OutputBeginHeldAsync(s, output, f.Attempt)))
             return null;
         var status = held.Status == RunStatus.Cancelling ? RunStatus.Cancelled : f.Status;
-        var ended = await EndAsync(s, held, status, f.Attempt, f.Error, f.IncompleteReason, f.Usage, f.Output, f.ReplyText);
+        var ended = await EndAsync(s, held, status, f.Attempt, f.Error, f.IncompleteReason, f.Usage, f.Output, f.ReplyText, citations: f.Citations);
         if (ended is not null && status == RunStatus.Completed && f.Calls.Count > 0)
             ended = ended with { Calls = await CallItemsInsertAsync(s, held, f.Calls) };
         if (ended is null || f.Handoff is not { } handoff)
@@ -82,7 +85,8 @@ internal sealed partial class RunLifecycle
     /// recorded. Every way a run ends comes through here.
     /// </summary>
     private async ValueTask<RunEnded?> EndAsync(IStoreSession s, Run run, string status, int? attempt, RunError? error,
-        string? incompleteReason, Usage? usage, RunOutput? output = null, string? replyText = null, string? fromStatus = null)
+        string? incompleteReason, Usage? usage, RunOutput? output = null, string? replyText = null, string? fromStatus = null,
+        IReadOnlyList<Retrieval.FileSearch.FileCitation>? citations = null)
     {
         var now = s.NowMs / 1000;
         var ended = await s.Runs.RunStatusSetAsync(new RunStatusSet(run.Id, status, s.NowMs)
@@ -107,7 +111,7 @@ internal sealed partial class RunLifecycle
         var stepStatus = status is RunStatus.Completed or RunStatus.Incomplete ? RunStepStatus.Completed : status;
         var (reply, step) = output is not null
             ? await OutputEndAsync(s, output, replyText ?? "", messageStatus, messageReason, stepStatus,
-                status == RunStatus.Failed ? error : null, now, usage)
+                status == RunStatus.Failed ? error : null, now, usage, citations)
             : ((Message?)null, (RunStep?)null);
         // What the run left open (a reply begun by a lost execution, a tool-call step) ends with it; an
         // execution that finished its reply normally left nothing else open.

@@ -58,11 +58,12 @@ internal sealed partial class RunLifecycle
 
     /// <summary>Writes the reply's final text and status, and its step's.</summary>
     private static async ValueTask<(Message Message, RunStep Step)> OutputEndAsync(IStoreSession s, RunOutput output, string text,
-        string messageStatus, string? reason, string stepStatus, RunError? error, long now, Usage? usage)
+        string messageStatus, string? reason, string stepStatus, RunError? error, long now, Usage? usage,
+        IReadOnlyList<Retrieval.FileSearch.FileCitation>? citations = null)
     {
         var message = output.Message with
         {
-            Content = MessageContent.FromText(text),
+            Content = MessageContent.FromText(text, citations),
             Status = messageStatus,
             IncompleteReason = reason,
             CompletedAt = messageStatus == MessageStatus.Completed ? now : null,
@@ -82,5 +83,21 @@ internal sealed partial class RunLifecycle
             Usage = usage,
         };
         return (message, step);
+    }
+
+    /// <summary>
+    /// Records tools Threadline ran itself during the execution (file_search) as a completed
+    /// <c>tool_calls</c> step; null when the execution no longer holds the run.
+    /// </summary>
+    public async ValueTask<RunStep?> ServerToolStepAsync(IStoreSession s, string runId, int attempt, RawJson details)
+    {
+        var run = await s.Runs.RunGetHeldAsync(runId, attempt);
+        if (run is null)
+            return null;
+        var now = s.NowMs / 1000;
+        var step = NewStep(run, now, RunStepType.ToolCalls, details) with { Status = RunStepStatus.Completed, CompletedAt = now };
+        await s.RunSteps.RunStepInsertAsync(step);
+        s.Announce(StoreChange.Run(run.Id));
+        return step;
     }
 }

@@ -29,7 +29,7 @@ internal interface IVectorStoreDriver
     ValueTask<Page<VectorStoreFile>> VectorStoreFileListAsync(string projectId, string storeId, string? batchId, string? status, PageRequest page);
     ValueTask<bool> VectorStoreFileAttributesSetAsync(string projectId, string storeId, string fileId, RawJson attributes);
 
-    /// <summary>Removes the file from the store with its chunks; the store's <c>chunks_version</c> moves.</summary>
+    /// <summary>Removes the file from the store with its chunks; the store's <c>chunks_version</c> moves if it had any.</summary>
     ValueTask<bool> VectorStoreFileDeleteAsync(string projectId, string storeId, string fileId);
 
     /// <summary>Attributes of the store's completed files, for filters.</summary>
@@ -40,7 +40,7 @@ internal interface IVectorStoreDriver
     /// <summary>The batch with its <see cref="FileBatch.Counts"/>.</summary>
     ValueTask<FileBatch?> FileBatchGetAsync(string projectId, string storeId, string batchId);
 
-    /// <summary>Marks the batch cancelled and its files still in progress cancelled (their chunks, if any, go).</summary>
+    /// <summary>Marks the batch cancelled and its files still in progress cancelled (a file in progress has no chunks yet).</summary>
     ValueTask<bool> FileBatchCancelAsync(string projectId, string storeId, string batchId);
 
     /// <summary>
@@ -52,8 +52,11 @@ internal interface IVectorStoreDriver
     /// <summary>Extends the lease while the owner still holds it; false once another has taken the file, or it left the queue.</summary>
     ValueTask<bool> IndexingExtendAsync(IndexingJob job, long untilMs);
 
-    /// <summary>Replaces the file's chunks and marks it completed, if <paramref name="job"/>'s owner still holds it.</summary>
-    ValueTask<bool> IndexingCompleteAsync(IndexingJob job, IReadOnlyList<ChunkInsert> chunks, long usageBytes);
+    /// <summary>
+    /// Replaces the file's chunks and marks it completed, if <paramref name="job"/>'s owner still holds it; a store whose
+    /// model was left to indexing (<see cref="VectorStore.ModelChosenAtIndexing"/>) takes <paramref name="embeddingModel"/>.
+    /// </summary>
+    ValueTask<bool> IndexingCompleteAsync(IndexingJob job, IReadOnlyList<ChunkInsert> chunks, long usageBytes, string embeddingModel);
 
     /// <summary>Marks the file failed with <paramref name="code"/>, if the owner still holds it.</summary>
     ValueTask<bool> IndexingFailAsync(IndexingJob job, string code, string message);

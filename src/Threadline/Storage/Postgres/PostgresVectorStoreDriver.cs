@@ -127,12 +127,16 @@ internal sealed class PostgresVectorStoreDriver(PostgresSession s) : IVectorStor
             WHERE vector_store_id = @store AND file_id = @file AND locked_by = @owner AND status = 'in_progress'
             """, ("until", untilMs), ("store", job.File.VectorStoreId), ("file", job.File.FileId), ("owner", job.Owner)) > 0;
 
-    public async ValueTask<bool> IndexingCompleteAsync(IndexingJob job, IReadOnlyList<ChunkInsert> chunks, long usageBytes)
+    public async ValueTask<bool> IndexingCompleteAsync(IndexingJob job, IReadOnlyList<ChunkInsert> chunks, long usageBytes, string embeddingModel)
     {
         if (!await FinishAsync(job, VectorStoreFileStatus.Completed, null, null, usageBytes))
             return false;
         await DropChunksAsync(job.File.VectorStoreId, job.File.FileId);
-        await s.ExecuteAsync("UPDATE vector_stores SET chunks_version = chunks_version + 1 WHERE id = @store", ("store", job.File.VectorStoreId));
+        await s.ExecuteAsync("""
+            UPDATE vector_stores SET chunks_version = chunks_version + 1,
+                embedding_model = CASE WHEN embedding_model = '' THEN @model ELSE embedding_model END
+            WHERE id = @store
+            """, ("store", job.File.VectorStoreId), ("model", embeddingModel));
         if (chunks.Count > 0)
             // One statement for the whole file, in chunk order (ids follow it, as the vectors are read back).
             await s.ExecuteAsync("""

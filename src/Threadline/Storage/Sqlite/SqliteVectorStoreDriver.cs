@@ -128,12 +128,16 @@ internal sealed class SqliteVectorStoreDriver(SqliteSession s) : IVectorStoreDri
             WHERE vector_store_id = $store AND file_id = $file AND locked_by = $owner AND status = 'in_progress'
             """, ("$until", untilMs), ("$store", job.File.VectorStoreId), ("$file", job.File.FileId), ("$owner", job.Owner)) > 0);
 
-    public ValueTask<bool> IndexingCompleteAsync(IndexingJob job, IReadOnlyList<ChunkInsert> chunks, long usageBytes)
+    public ValueTask<bool> IndexingCompleteAsync(IndexingJob job, IReadOnlyList<ChunkInsert> chunks, long usageBytes, string embeddingModel)
     {
         if (!Finish(job, VectorStoreFileStatus.Completed, null, null, usageBytes))
             return ValueTask.FromResult(false);
         DropChunks(job.File.VectorStoreId, job.File.FileId);
-        s.Execute("UPDATE vector_stores SET chunks_version = chunks_version + 1 WHERE id = $store", ("$store", job.File.VectorStoreId));
+        s.Execute("""
+            UPDATE vector_stores SET chunks_version = chunks_version + 1,
+                embedding_model = CASE WHEN embedding_model = '' THEN $model ELSE embedding_model END
+            WHERE id = $store
+            """, ("$store", job.File.VectorStoreId), ("$model", embeddingModel));
         foreach (var c in chunks)
             s.Execute("""
                 INSERT INTO chunks (vector_store_id, file_id, chunk_index, tokens, text, embedding)
