@@ -89,6 +89,11 @@ internal static class FileEndpoints
             upload = null; // recorded from here on: the service removes the bytes itself if the write fails
             return await files.CreateAsync(http.ProjectId(), u.Id, u.Bytes, u.Name, purpose!, expiresAfter, http.RequestAborted);
         }
+        catch (Exception e) when (e is InvalidDataException || (e is IOException && !http.RequestAborted.IsCancellationRequested))
+        {
+            // The multipart reader's words for a body that is not a well-formed form (cut short, a header too long).
+            throw ApiException.Invalid("The multipart/form-data body is not well formed: it ends before its closing boundary, or a part header is too long.", "file");
+        }
         finally
         {
             if (upload is { } refused)
