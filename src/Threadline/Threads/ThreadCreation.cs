@@ -30,7 +30,10 @@ internal static class ThreadCreation
         var thread = existing is null ? wanted : await s.Threads.ThreadLockAsync(existing.ProjectId, existing.Id) ?? existing;
         foreach (var message in create.Messages)
             await MessageAppend.AppendAsync(s, message with { ThreadId = thread.Id, CreatedAt = s.NowMs / 1000, CompletedAt = s.NowMs / 1000 }, onlyIfIdle: false);
-        return new ThreadCreateResult(existing is null || create.Messages.Count == 0
+        // Read again when the messages changed the thread: its queue (an existing thread), or its tool_resources
+        // (attachments for file_search made it a vector store).
+        var changed = existing is not null || create.Messages.Any(m => VectorStores.ThreadFiles.Searchable(m.Attachments));
+        return new ThreadCreateResult(!changed || create.Messages.Count == 0
             ? thread : await s.Threads.ThreadGetAsync(thread.ProjectId, thread.Id) ?? thread, existing is null);
     }
 }

@@ -46,10 +46,14 @@ internal static class ThreadFiles
         s.Announce(StoreChange.Indexing);
     }
 
+    /// <summary>Whether any attachment may list the <c>file_search</c> tool (a cheap look at the text first).</summary>
+    public static bool Searchable(RawJson attachments) =>
+        !attachments.IsNull && attachments.Text != "[]" && attachments.Text.Contains(FileSearchTool.Name, StringComparison.Ordinal);
+
     /// <summary>The files of attachments that list the <c>file_search</c> tool.</summary>
     private static List<string> SearchableFiles(RawJson attachments)
     {
-        if (attachments.IsNull || attachments.Text == "[]" || !attachments.Text.Contains(FileSearchTool.Name, StringComparison.Ordinal))
+        if (!Searchable(attachments))
             return [];
         return (attachments.ToNode() as JsonArray ?? []).OfType<JsonObject>()
             .Where(a => (a["tools"] as JsonArray)?.OfType<JsonObject>().Any(t => (string?)t["type"] == FileSearchTool.Name) == true)

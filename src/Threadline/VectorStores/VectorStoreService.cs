@@ -22,9 +22,10 @@ internal sealed class VectorStoreService(IStore store)
                 Metadata = settings.Metadata ?? RawJson.EmptyObject, ExpiresAfterDays = settings.ExpiresAfterDays, LastActiveAt = now,
                 ExpiresAt = ExpiryAt(now, settings.ExpiresAfterDays), EmbeddingModel = VectorStore.ModelChosenAtIndexing,
             };
-            await s.VectorStores.VectorStoreInsertAsync(created);
-            if (await AddAsync(s, created, settings.Files, batchId: null) is { } missing)
+            if (await MissingFileAsync(s, projectId, settings.Files) is { } missing)
                 return missing;
+            await s.VectorStores.VectorStoreInsertAsync(created);
+            await AddAsync(s, created, settings.Files, batchId: null);
             return (await s.VectorStores.VectorStoreGetAsync(projectId, created.Id))!;
         }, ct);
 
@@ -60,8 +61,9 @@ internal sealed class VectorStoreService(IStore store)
         {
             if (await s.VectorStores.VectorStoreGetAsync(projectId, storeId) is not { } vs)
                 return new NotFound("vector store", storeId);
-            if (await AddAsync(s, vs, [file], batchId: null) is { } missing)
+            if (await MissingFileAsync(s, projectId, [file]) is { } missing)
                 return missing;
+            await AddAsync(s, vs, [file], batchId: null);
             return (await s.VectorStores.VectorStoreFileGetAsync(projectId, storeId, file.FileId))!;
         }, ct);
 
@@ -102,10 +104,11 @@ internal sealed class VectorStoreService(IStore store)
         {
             if (await s.VectorStores.VectorStoreGetAsync(projectId, storeId) is not { } vs)
                 return new NotFound("vector store", storeId);
+            if (await MissingFileAsync(s, projectId, files) is { } missing)
+                return missing;
             var batch = new FileBatch { Id = Ids.FileBatch(), VectorStoreId = storeId, ProjectId = projectId, CreatedAt = s.NowMs / 1000 };
             await s.VectorStores.FileBatchInsertAsync(batch);
-            if (await AddAsync(s, vs, files, batch.Id) is { } missing)
-                return missing;
+            await AddAsync(s, vs, files, batch.Id);
             return (await s.VectorStores.FileBatchGetAsync(projectId, storeId, batch.Id))!;
         }, ct);
 
@@ -121,23 +124,30 @@ internal sealed class VectorStoreService(IStore store)
                 ? (await s.VectorStores.FileBatchGetAsync(projectId, storeId, batchId))!
                 : new NotFound("vector store file batch", batchId), ct);
 
-    /// <summary>Queues each file that exists in the project (a file already in the store stays as it is); the first missing one refuses all.</summary>
-    private static async ValueTask<Problem?> AddAsync(IStoreSession s, VectorStore vs, IReadOnlyList<FileToAdd> files, string? batchId)
+    /// <summary>
+    /// The first file that is not the project's, looked up before anything is written: a problem answered
+    /// from inside a write still commits what the write did before it.
+    /// </summary>
+    private static async ValueTask<Problem?> MissingFileAsync(IStoreSession s, string projectId, IReadOnlyList<FileToAdd> files)
+    {
+        foreach (var f in files)
+            if (await s.Files.FileGetAsync(projectId, f.FileId) is null)
+                return new NotFound("file", f.FileId);
+        return null;
+    }
+
+    /// <summary>Queues each file (one already in the store stays as it is) and wakes the indexers.</summary>
+    private static async ValueTask AddAsync(IStoreSession s, VectorStore vs, IReadOnlyList<FileToAdd> files, string? batchId)
     {
         var now = s.NowMs / 1000;
         foreach (var f in files)
-        {
-            if (await s.Files.FileGetAsync(vs.ProjectId, f.FileId) is null)
-                return new NotFound("file", f.FileId);
             await s.VectorStores.VectorStoreFileInsertAsync(new VectorStoreFile
             {
                 VectorStoreId = vs.Id, FileId = f.FileId, ProjectId = vs.ProjectId, CreatedAt = now, Chunking = f.Chunking,
                 Attributes = f.Attributes, BatchId = batchId,
             });
-        }
         if (files.Count > 0)
             s.Announce(StoreChange.Indexing);
-        return null;
     }
 
     private static long? ExpiryAt(long lastActiveAt, int? days) => days is { } d ? lastActiveAt + d * SecondsPerDay : null;

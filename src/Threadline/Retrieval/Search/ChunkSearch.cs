@@ -53,8 +53,8 @@ internal sealed class ChunkSearch(IStore store, EmbeddingRouter embedders, Vecto
                 var q = embedded[0].Vector.Span.ToArray();
                 foreach (var vs in model)
                 {
-                    if (await vectors.GetAsync(vs.Id, ct) is not { } held)
-                        continue;
+                    if (await vectors.GetAsync(vs.Id, ct) is not { Index.Count: > 0 } held)
+                        continue; // gone, or nothing indexed yet
                     Func<long, bool>? allow = allowed is null ? null : id => allowed.Contains((vs.Id, held.FileOfChunk[id]));
                     byVector.AddRange(held.Index.Top(q, options.Candidates, allow).Select(t => (t.Id, (double)t.Score)));
                 }
