@@ -151,10 +151,11 @@ export function useServer({ args, directOnly } = {}) {
    * A test that fails on any spec violation observed while it ran.
    * directOnly: the reason this test can't go through Prism (e.g. it sends an invalid request on purpose).
    * skip: the reason this test does not apply (e.g. the SDK version under test lacks the resource).
+   * todo: the known server bug this test shows (it runs; its failure is reported but does not fail the run).
    */
-  ctx.test = (name, fn, { timeout = 30_000, directOnly, skip } = {}) => {
+  ctx.test = (name, fn, { timeout = 30_000, directOnly, skip, todo } = {}) => {
     const reason = skip || (ctx.directOnly ?? (viaPrism ? directOnly : undefined));
-    return nodeTest(name, { timeout, skip: reason ? `not through Prism: ${reason}` : false }, async (t) => {
+    return nodeTest(name, { timeout, skip: reason ? `not through Prism: ${reason}` : false, todo }, async (t) => {
       recorder.reset();
       let failure;
       try {
