@@ -295,4 +295,4 @@ test('a refused file_ids list (one unknown id, 404) adds nothing: no store, no s
   assert.deepEqual((await ctx.client.vectorStores.files.list(vs.id)).data.map((x) => [x.id, x.status]), [], 'the refused batch attached a file');
   assert.equal((await ctx.client.vectorStores.retrieve(vs.id)).file_counts.total, 0);
   await ctx.client.vectorStores.delete(vs.id);
-}, { todo: 'server bug: a 404 for an unknown id in file_ids still commits the store / batch and the files listed before it (left in_progress)' });
+});
