@@ -177,9 +177,10 @@ internal static class RetrievalScenario
         var store = await CreateStoreAsync(http, "bench fake embedder", ct);
         var rng = new Random(2);
 
-        var growSmall = await GrowAsync(ctx, http, db, server, store, corpus, rng, o.RetrievalSmallChunks, ct);
+        var calibration = new Calibration();
+        var growSmall = await GrowAsync(ctx, http, db, server, store, corpus, rng, o.RetrievalSmallChunks, calibration, ct);
         var small = await MeasureSearchAsync(ctx, http, server, store, corpus, growSmall.Chunks, ct);
-        var growLarge = await GrowAsync(ctx, http, db, server, store, corpus, rng, o.RetrievalLargeChunks, ct);
+        var growLarge = await GrowAsync(ctx, http, db, server, store, corpus, rng, o.RetrievalLargeChunks, calibration, ct);
         var large = await MeasureSearchAsync(ctx, http, server, store, corpus, growSmall.Chunks + growLarge.Chunks, ct);
 
         var dbMb = new[] { db.Path, db.Path + "-wal" }.Where(File.Exists).Sum(f => new FileInfo(f).Length) / 1024.0 / 1024.0;
@@ -189,15 +190,21 @@ internal static class RetrievalScenario
         return (small, large, growSmall, growLarge, new FakeMemory(idle.RssMb, dbMb, fakeRss, server));
     }
 
+    /// <summary>Words per 100-token chunk of the generated text: a guess until a batch has measured it.</summary>
+    private sealed class Calibration
+    {
+        public double WordsPerChunk { get; set; } = 70;
+        public bool Measured { get; set; }
+    }
+
     /// <summary>
-    /// Adds files of 100-token chunks until the store holds about <paramref name="target"/> chunks: the words
-    /// per chunk are estimated, then measured from what the first batch made, and a last batch tops up.
+    /// Adds files of 100-token chunks until the store holds about <paramref name="target"/> chunks: while the words
+    /// per chunk are only guessed, a first batch aims at 60% of what is missing and measures them; a second one tops up.
     /// </summary>
     private static async Task<Indexing> GrowAsync(BenchContext ctx, HttpClient http, ServerDatabase db, ServiceProcess server, string store,
-        Corpus corpus, Random rng, int target, CancellationToken ct)
+        Corpus corpus, Random rng, int target, Calibration calibration, CancellationToken ct)
     {
         var o = ctx.Options;
-        var wordsPerChunk = 70.0;
         var start = await ChunkCountAsync(db, ct);
         var parts = new List<Indexing>();
         for (var round = 0; round < 4; round++)
@@ -206,12 +213,17 @@ internal static class RetrievalScenario
             var missing = target - have;
             if (missing < Math.Max(1, target / 200))
                 break;
+            if (!calibration.Measured)
+                missing = Math.Max(1, missing * 6 / 10);
             var files = (int)Math.Ceiling(missing / (double)Math.Max(1, o.RetrievalChunksPerFile));
-            var words = (int)Math.Max(1, Math.Round(missing / (double)files * wordsPerChunk));
+            var words = (int)Math.Max(1, Math.Round(missing / (double)files * calibration.WordsPerChunk));
             var part = await IndexAsync(ctx, http, db, server, store, corpus, rng, files, words, SmallChunking, ct);
             parts.Add(part);
             if (part.Chunks > 0)
-                wordsPerChunk = (double)part.Words / part.Chunks;
+            {
+                calibration.WordsPerChunk = (double)part.Words / part.Chunks;
+                calibration.Measured = true;
+            }
             ctx.Log($"fake embedder: +{part.Chunks:N0} chunks ({part.Files} files of {words:N0} words) in {part.Seconds:0.0} s: {part.ChunksPerSecond:0} chunks/s, " +
                 $"server {part.ServerCores:0.00} cores, RSS {part.After.RssMb:0} MB (peak {part.After.PeakRssMb:0}); store {have + part.Chunks:N0} chunks");
         }
