@@ -105,6 +105,14 @@ internal sealed class BenchContext(BenchOptions options, string workRoot, ILoadG
         return fake;
     }
 
+    /// <summary>The fake upstream serving <c>POST /v1/embeddings</c> with <paramref name="dimensions"/>-long vectors to requests that name none.</summary>
+    public async Task<ServiceProcess> StartFakeEmbedderAsync(int dimensions, CancellationToken ct)
+    {
+        var fake = await ServiceProcess.StartAsync("fake-upstream", RepoLayout.FakeUpstreamDll, ["--embedding-dimensions", I(dimensions)], ct);
+        Log($"fake upstream pid {fake.Pid} at {fake.BaseUrl} (embeddings of {dimensions} dimensions)");
+        return fake;
+    }
+
     public static async Task<string> CreateAssistantAsync(HttpClient api, string model, CancellationToken ct)
     {
         var assistant = await Http.PostAsync(api, "assistants", new JsonObject { ["model"] = model, ["name"] = "bench" }, ct);

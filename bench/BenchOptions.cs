@@ -6,7 +6,7 @@ namespace Threadline.Bench;
 internal sealed class BenchOptions
 {
     public static readonly string[] AllScenarios = ["ingest", "runs", "handoff", "bursts", "streaming", "scale", "idle", "growth",
-        "pg-ingest", "pg-handoff", "pg-bursts", "pg-streaming", "pg-scale"];
+        "pg-ingest", "pg-handoff", "pg-bursts", "pg-streaming", "pg-scale", "retrieval"];
 
     public List<string> Scenarios { get; private set; } = [];
     public bool Smoke { get; private set; }
@@ -87,17 +87,30 @@ internal sealed class BenchOptions
     public double GrowthSeconds { get; private set; } = 6;
     public double GrowthWarmupSeconds { get; private set; } = 2;
 
+    // 14. retrieval
+    /// <summary>Documents of <see cref="RetrievalWords"/> words indexed by the built-in embedder (static chunking 800/400).</summary>
+    public int RetrievalDocuments { get; private set; } = 40;
+    public int RetrievalWords { get; private set; } = 2_000;
+    /// <summary>The store sizes (chunks of 100 tokens, embedded by the fake upstream) at which search is measured.</summary>
+    public int RetrievalSmallChunks { get; private set; } = 10_000;
+    public int RetrievalLargeChunks { get; private set; } = 100_000;
+    /// <summary>Chunks per generated file of the fake-embedder corpus.</summary>
+    public int RetrievalChunksPerFile { get; private set; } = 1_000;
+    public int RetrievalQueries { get; private set; } = 200;
+    public int RetrievalClients { get; private set; } = 4;
+
     public string Usage => """
         Threadline benchmark harness: starts Threadline (Release), the fake upstream and the baselines as separate
         processes on loopback, drives them, and writes benchmarks.json, benchmarks.md and benchmarks.svg.
 
         Usage: dotnet run -c Release --project bench -- <scenario>[,<scenario>...]|all [options]
 
-        Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle, growth (all = every one, in that order, then the storage comparison)
+        Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle, growth (all = every one, in that order, then the storage comparison, then retrieval)
                    bursts and streaming measure through the Assistants API and again through the Responses API, side by side
         Storage comparison: pg-ingest, pg-handoff, pg-bursts, pg-streaming, pg-scale: the same workloads (sizes as above) on SQLite (1 node),
                    PostgreSQL (1 node) and PostgreSQL (3 nodes; pg-scale: 1 node), on a throwaway PostgreSQL 15 cluster the harness starts
                    (tests/postgres/cluster.sh, a database per scenario, stopped at the end); a smoke run uses THREADLINE_TEST_POSTGRES when set
+        Retrieval: retrieval: vector store indexing (built-in and fake-upstream embedder) in chunks/s, search latency at two store sizes
 
         General:
           --smoke                   tiny sizes for CI; targets are reported, not asserted; writes to a temp folder
@@ -118,6 +131,9 @@ internal sealed class BenchOptions
         7. idle:       --idle-seconds 30 --idle-settle 3   (per state: five states, a fresh server each)
         8. growth:     --growth-threads 200000 --growth-messages 1000000 --growth-keys 200000 --growth-clients 32
                        --growth-seconds 6 --growth-warmup 2   (what the store is grown by; each window, early and late)
+        14. retrieval: --retrieval-documents 40 --retrieval-words 2000   (the built-in embedder's corpus, chunked 800/400)
+                       --retrieval-small-chunks 10000 --retrieval-large-chunks 100000 --retrieval-chunks-per-file 1000
+                       --retrieval-queries 200 --retrieval-clients 4   (the fake embedder's store, 100-token chunks; search at each size)
 
         Exit code: 0 when every scenario ran (whether or not its targets were met), 1 when one failed to run, 2 on bad usage.
         """;
@@ -138,6 +154,9 @@ internal sealed class BenchOptions
         ["idle_s"] = D(IdleSeconds), ["idle_settle_s"] = D(IdleSettleSeconds),
         ["growth_threads"] = I(GrowthThreads), ["growth_messages"] = I(GrowthMessages), ["growth_keys"] = I(GrowthKeys),
         ["growth_clients"] = I(GrowthClients), ["growth_s"] = D(GrowthSeconds), ["growth_warmup_s"] = D(GrowthWarmupSeconds),
+        ["retrieval_documents"] = I(RetrievalDocuments), ["retrieval_words"] = I(RetrievalWords),
+        ["retrieval_small_chunks"] = I(RetrievalSmallChunks), ["retrieval_large_chunks"] = I(RetrievalLargeChunks),
+        ["retrieval_chunks_per_file"] = I(RetrievalChunksPerFile), ["retrieval_queries"] = I(RetrievalQueries), ["retrieval_clients"] = I(RetrievalClients),
     };
 
     public static BenchOptions Parse(string[] args)
@@ -196,6 +215,8 @@ internal sealed class BenchOptions
         ScaleThreads = 200; ScaleMessages = 2_000; SmallStoreThreads = 50; ScaleClients = 2; ScaleSeconds = 1;
         IdleSeconds = 1; IdleSettleSeconds = 0.5;
         GrowthThreads = 200; GrowthMessages = 1_000; GrowthKeys = 200; GrowthClients = 4; GrowthSeconds = 1; GrowthWarmupSeconds = 0;
+        RetrievalDocuments = 3; RetrievalWords = 600; RetrievalSmallChunks = 300; RetrievalLargeChunks = 1_000; RetrievalChunksPerFile = 100;
+        RetrievalQueries = 20; RetrievalClients = 2;
     }
 
     private void Set(string name, string? value)
@@ -251,6 +272,13 @@ internal sealed class BenchOptions
             case "growth-clients": GrowthClients = Int(name, value); break;
             case "growth-seconds": GrowthSeconds = Double(name, value); break;
             case "growth-warmup": GrowthWarmupSeconds = Double(name, value); break;
+            case "retrieval-documents": RetrievalDocuments = Int(name, value); break;
+            case "retrieval-words": RetrievalWords = Int(name, value); break;
+            case "retrieval-small-chunks": RetrievalSmallChunks = Int(name, value); break;
+            case "retrieval-large-chunks": RetrievalLargeChunks = Int(name, value); break;
+            case "retrieval-chunks-per-file": RetrievalChunksPerFile = Int(name, value); break;
+            case "retrieval-queries": RetrievalQueries = Int(name, value); break;
+            case "retrieval-clients": RetrievalClients = Int(name, value); break;
             default: throw new ArgumentException($"Unknown option --{name}.");
         }
     }

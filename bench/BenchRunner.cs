@@ -145,6 +145,7 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         "pg-bursts" => PgBurstsScenario.RunAsync(context, result, ct),
         "pg-streaming" => PgStreamingScenario.RunAsync(context, result, ct),
         "pg-scale" => PgScaleScenario.RunAsync(context, result, ct),
+        "retrieval" => RetrievalScenario.RunAsync(context, result, ct),
         _ => throw new ArgumentException($"Unknown scenario {name}"),
     };
 
@@ -163,6 +164,7 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         "pg-bursts" => "11. pg-bursts: debounced bursts on SQLite and PostgreSQL, 1 and 3 nodes",
         "pg-streaming" => "12. pg-streaming: streamed runs on SQLite and PostgreSQL, 1 and 3 nodes",
         "pg-scale" => "13. pg-scale: listing a large store on SQLite and PostgreSQL",
+        "retrieval" => "14. retrieval: vector store indexing and search",
         _ => name,
     };
 

@@ -7,7 +7,8 @@ namespace Threadline.FakeUpstream;
 
 /// <summary>
 /// <c>POST /v1/embeddings</c>: a deterministic unit vector per input (from its SHA-256), so a test can
-/// compute the expected vector with <see cref="VectorFor"/>. <c>dimensions</c> is honoured (default 8);
+/// compute the expected vector with <see cref="VectorFor"/>. <c>dimensions</c> is honoured (default 8, or the
+/// standalone fake's <c>--embedding-dimensions</c>);
 /// <c>encoding_format: base64</c> (what the OpenAI .NET SDK asks for) as little-endian float32.
 /// </summary>
 public static class EmbeddingsWire
@@ -27,7 +28,7 @@ public static class EmbeddingsWire
     }
 
     /// <summary>The response body, or null when the request has no string input.</summary>
-    internal static string? Answer(JsonNode? body)
+    internal static string? Answer(JsonNode? body, int defaultDimensions = DefaultDimensions)
     {
         var inputs = body?["input"] switch
         {
@@ -37,7 +38,7 @@ public static class EmbeddingsWire
         };
         if (inputs is null || inputs.Count == 0) return null;
 
-        var dimensions = body!["dimensions"]?.GetValue<int>() ?? DefaultDimensions;
+        var dimensions = body!["dimensions"]?.GetValue<int>() ?? defaultDimensions;
         var base64 = body["encoding_format"]?.GetValue<string>() == "base64";
         var data = new JsonArray();
         for (var i = 0; i < inputs.Count; i++)

@@ -67,7 +67,7 @@ internal sealed partial class FakeUpstreamHandler(FakeUpstreamState state, IHost
             }
             else if (HttpMethods.IsPost(request.Method) && route == "/v1/embeddings")
             {
-                if (EmbeddingsWire.Answer(body) is { } embeddings)
+                if (EmbeddingsWire.Answer(body, state.EmbeddingDimensions) is { } embeddings)
                 {
                     await WriteJsonAsync(http, StatusCodes.Status200OK, embeddings, ct).ConfigureAwait(false);
                 }

@@ -31,6 +31,15 @@ internal sealed class FakeUpstreamState(FakeBehavior initialDefault)
         set { lock (_gate) { _selector = value; } }
     }
 
+    /// <summary>The length of the embeddings of a request that names no <c>dimensions</c>. Default <see cref="EmbeddingsWire.DefaultDimensions"/>.</summary>
+    public int EmbeddingDimensions
+    {
+        get { lock (_gate) { return _embeddingDimensions; } }
+        set { lock (_gate) { _embeddingDimensions = value; } }
+    }
+
+    private int _embeddingDimensions = EmbeddingsWire.DefaultDimensions;
+
     public string? RequiredApiKey
     {
         get { lock (_gate) { return _requiredApiKey; } }

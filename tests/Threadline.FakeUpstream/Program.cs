@@ -6,7 +6,7 @@ namespace Threadline.FakeUpstream;
 
 /// <summary>
 /// Standalone: <c>dotnet run --project tests/Threadline.FakeUpstream -- --urls http://127.0.0.1:9000
-/// [--latency-ms N] [--token-count N] [--token-interval-ms N]</c>. Every chat completion gets that default
+/// [--latency-ms N] [--token-count N] [--token-interval-ms N] [--embedding-dimensions N]</c>. Every chat completion gets that default
 /// behaviour (without <c>--token-count</c>, the last user message is echoed). Runs until Ctrl+C or SIGTERM.
 /// </summary>
 internal static class Program
@@ -14,14 +14,16 @@ internal static class Program
     private const string DefaultUrl = "http://127.0.0.1:9000";
 
     private const string Usage = """
-        Threadline fake OpenAI-compatible upstream (POST /v1/chat/completions, GET /v1/models).
+        Threadline fake OpenAI-compatible upstream (POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models).
 
         Usage: Threadline.FakeUpstream [--urls http://127.0.0.1:9000] [--latency-ms N] [--token-count N] [--token-interval-ms N]
+                                       [--embedding-dimensions N]
 
           --urls URL               where to listen (default http://127.0.0.1:9000)
           --latency-ms N           milliseconds before the first token (default 0)
           --token-count N          answer N tokens "tok0 tok1 ..." (default: echo the last user message)
           --token-interval-ms N    milliseconds between two tokens (default 0)
+          --embedding-dimensions N length of the embeddings of a request without "dimensions" (default 8)
 
         Options take "--name value" or "--name=value".
         """;
@@ -45,6 +47,9 @@ internal static class Program
                 TokenCount = ReadInt(app.Configuration, "token-count"),
                 TokenIntervalMs = ReadInt(app.Configuration, "token-interval-ms") ?? 0,
             };
+            state.EmbeddingDimensions = ReadInt(app.Configuration, "embedding-dimensions") is int dimensions && dimensions > 0
+                ? dimensions
+                : EmbeddingsWire.DefaultDimensions;
         }
         catch (FormatException ex)
         {
