@@ -29,7 +29,7 @@ public sealed class SearchQualityTests(ITestOutputHelper output)
     [
         ("vector only", FusionWeights.VectorOnly),
         ("keyword only", FusionWeights.KeywordOnly),
-        ($"default {FusionWeights.Default.Vector:F1}/{FusionWeights.Default.Keyword:F1}", FusionWeights.Default),
+        ($"default {FusionWeights.Default.Vector}/{FusionWeights.Default.Keyword}", FusionWeights.Default),
         ("equal 0.5/0.5", new FusionWeights(0.5, 0.5)),
         ("0.6/0.4", new FusionWeights(0.6, 0.4)),
         ("0.8/0.2", new FusionWeights(0.8, 0.2)),
