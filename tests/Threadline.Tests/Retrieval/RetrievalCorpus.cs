@@ -3,8 +3,10 @@ using System.Text.Json;
 namespace Threadline.Tests.Retrieval;
 
 /// <summary>
-/// The retrieval quality corpus (<c>Retrieval/Corpus</c>): short documents and one question each, about
-/// half of them worded away from their document, and recall@k over any search.
+/// A retrieval quality corpus: short documents and one question each, and recall@k over any search.
+/// <c>Retrieval/Corpus</c> (<see cref="Load()"/>): 30 documents on distinct topics, about half the questions
+/// worded away from their document. <c>Retrieval/HardCorpus</c>: 30 documents in three clusters of ten
+/// near-neighbour topics, questions paraphrased or hinging on one exact term.
 /// </summary>
 internal sealed class RetrievalCorpus
 {
@@ -18,9 +20,12 @@ internal sealed class RetrievalCorpus
 
     public IReadOnlyList<(string Question, string Document)> Questions { get; }
 
-    public static RetrievalCorpus Load()
+    public static RetrievalCorpus Load() => Load("Corpus");
+
+    /// <param name="folder">The corpus's folder under <c>Retrieval</c> in the output folder: <c>Corpus</c> or <c>HardCorpus</c>.</param>
+    public static RetrievalCorpus Load(string folder)
     {
-        var root = Path.Combine(AppContext.BaseDirectory, "Retrieval", "Corpus");
+        var root = Path.Combine(AppContext.BaseDirectory, "Retrieval", folder);
         var documents = Directory.GetFiles(Path.Combine(root, "docs"), "*.md")
             .Order(StringComparer.Ordinal)
             .Select(path => (Path.GetFileName(path), File.ReadAllText(path)))

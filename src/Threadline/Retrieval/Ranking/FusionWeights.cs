@@ -4,7 +4,7 @@ namespace Threadline.Retrieval;
 internal sealed record FusionWeights(double Vector, double Keyword)
 {
     /// <summary>Leaning to the vector side; why, and what the test corpus measured: see <see cref="RankFusion"/>.</summary>
-    public static readonly FusionWeights Default = new(0.7, 0.3);
+    public static readonly FusionWeights Default = new(0.85, 0.15);
 
     public static readonly FusionWeights VectorOnly = new(1, 0);
 
