@@ -26,11 +26,14 @@ public sealed class RankFusionTests
     }
 
     [Fact]
-    public void A_candidate_first_in_both_scores_1()
+    public void A_score_is_the_weighted_cosine_and_share_of_the_best_keyword_score()
     {
+        // Not min-max: a weak match keeps its low cosine, so score_threshold means the same on every query.
         var fused = RankFusion.Fuse([(5, 0.8), (6, 0.2)], [(5, 3.0), (6, 1.0)], new FusionWeights(1, 1));
 
-        Assert.Equal((5L, 1.0), fused[0]);
+        Assert.Equal(5L, fused[0].Id);
+        Assert.Equal(0.5 * 0.8 + 0.5 * 1.0, fused[0].Score, 6);
+        Assert.Equal(0.5 * 0.2 + 0.5 * (1.0 / 3.0), fused[1].Score, 6);
         Assert.Empty(RankFusion.Fuse([], [], FusionWeights.Default));
         Assert.Throws<ArgumentException>(() => RankFusion.Fuse(Vector, Keyword, new FusionWeights(0, 0)));
     }
