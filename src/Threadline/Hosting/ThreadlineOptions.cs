@@ -16,6 +16,12 @@ internal sealed class ThreadlineOptions
     /// <summary>API keys and their projects. None: auth is off and the server listens on loopback only.</summary>
     public List<ApiKeyOptions> ApiKeys { get; set; } = [];
 
+    /// <summary>
+    /// Keys that open the operator's dashboard (<c>Threadline:AdminKeys:N</c>). With API keys configured
+    /// and none of these, the dashboard stays closed; with neither, it is open (the server listens on loopback only).
+    /// </summary>
+    public List<string> AdminKeys { get; set; } = [];
+
     /// <summary><c>queue</c> (default): runs wait their turn. <c>reject</c>: the hosted API's 400s while a run is active.</summary>
     public string Concurrency { get; set; } = "queue";
 
@@ -52,6 +58,7 @@ internal sealed class ThreadlineOptions
         : SqliteSynchronous is not ("FULL" or "NORMAL" or "EXTRA") ? $"Threadline:SqliteSynchronous must be FULL, NORMAL or EXTRA, not '{SqliteSynchronous}'."
         : SqliteWriterCacheMiB is < 1 or > 4096 ? $"Threadline:SqliteWriterCacheMiB must be from 1 to 4096, not {SqliteWriterCacheMiB}."
         : ApiKeys.Any(k => string.IsNullOrWhiteSpace(k.Key)) ? "Threadline:ApiKeys has an entry with an empty Key."
+        : AdminKeys.Any(string.IsNullOrWhiteSpace) ? "Threadline:AdminKeys has an empty entry."
         : StreamLinger < TimeSpan.Zero ? "Threadline:StreamLinger must not be negative."
         : MaxRequestBodyBytes < 1024 ? "Threadline:MaxRequestBodyBytes must be at least 1024."
         : null;

@@ -73,6 +73,9 @@ internal sealed record Run
 
     public long? EndedAtMs { get; init; }
 
+    /// <summary>When the model's first token of the run's last execution arrived (unix ms); null until one did.</summary>
+    public long? FirstTokenAtMs { get; init; }
+
     /// <summary>The thread position the run saw when it first started (I4); null until then.</summary>
     public long? ContextPosition { get; init; }
 

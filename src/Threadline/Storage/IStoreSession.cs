@@ -21,6 +21,7 @@ internal interface IStoreSession
     IIdempotencyDriver Idempotency { get; }
     IFileDriver Files { get; }
     IVectorStoreDriver VectorStores { get; }
+    IDashboardDriver Dashboard { get; }
 
     /// <summary>Published on <see cref="IStore.Changes"/> once the transaction has committed; dropped if it rolls back.</summary>
     void Announce(StoreChange change);

@@ -31,6 +31,7 @@ internal sealed class PostgresSession : IStoreSession
         Idempotency = new PostgresIdempotencyDriver(this);
         Files = new PostgresFileDriver(this);
         VectorStores = new PostgresVectorStoreDriver(this);
+        Dashboard = new PostgresDashboardDriver(this);
     }
 
     public NpgsqlConnection Connection { get; }
@@ -55,6 +56,7 @@ internal sealed class PostgresSession : IStoreSession
     public IIdempotencyDriver Idempotency { get; }
     public IFileDriver Files { get; }
     public IVectorStoreDriver VectorStores { get; }
+    public IDashboardDriver Dashboard { get; }
 
     public IReadOnlyList<StoreChange> Changes => _changes;
 

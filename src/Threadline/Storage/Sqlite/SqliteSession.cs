@@ -30,6 +30,7 @@ internal sealed class SqliteSession : IStoreSession, IDisposable
         Idempotency = new SqliteIdempotencyDriver(this);
         Files = new SqliteFileDriver(this);
         VectorStores = new SqliteVectorStoreDriver(this);
+        Dashboard = new SqliteDashboardDriver(this);
     }
 
     public SqliteConnection Connection { get; }
@@ -47,6 +48,7 @@ internal sealed class SqliteSession : IStoreSession, IDisposable
     public IIdempotencyDriver Idempotency { get; }
     public IFileDriver Files { get; }
     public IVectorStoreDriver VectorStores { get; }
+    public IDashboardDriver Dashboard { get; }
 
     public IReadOnlyList<StoreChange> Changes => _changes;
 
