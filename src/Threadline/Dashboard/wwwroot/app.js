@@ -1,6 +1,6 @@
 // The dashboard's shell: routes location.pathname to a view, keeps links inside /dashboard on the
 // page (History API), and reloads the current view when the server announces a change.
-import { session } from './api.js';
+import { session, signOut } from './api.js';
 import { startLive } from './live.js';
 import { h, fill } from './ui.js';
 import * as overview from './overview.js';
@@ -131,7 +131,10 @@ startLive(
 session()
   .then((s) => {
     const who = document.getElementById('session-info');
-    fill(who, h('div', null, s.mode === 'open' ? 'open (no keys configured)' : 'signed in with an admin key'), h('div', { class: 'id', title: 'this node' }, s.node ?? ''));
+    fill(who,
+      h('div', null, s.mode === 'open' ? 'open (no keys configured)' : 'signed in with an admin key'),
+      h('div', { class: 'id', title: 'the node serving this page' }, s.node ?? ''),
+      s.mode === 'open' ? null : h('button', { type: 'button', class: 'sign-out', testid: 'sign-out', onclick: () => signOut() }, 'Sign out'));
   })
   .catch(() => {});
 

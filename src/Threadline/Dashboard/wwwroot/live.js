@@ -78,7 +78,7 @@ export function startLive(onChange, onState) {
 
 /**
  * Follows one run's live events. `handlers` has optional status, step, text, message, end, each
- * called with the parsed data (end with none). Closes itself at `end`. Returns a close function.
+ * called with the parsed data (end with none). Closes itself at the stream's end (`done`). Returns a close function.
  */
 export function followRun(runId, handlers) {
   const source = new EventSource(api.runEventsUrl(runId));
@@ -94,11 +94,15 @@ export function followRun(runId, handlers) {
       handlers[name]?.(data);
     });
   }
-  source.addEventListener('end', () => {
-    ended = true;
-    source.close();
-    handlers.end?.();
-  });
+  // The stream ends with `done` (data [DONE]), as the API's streams do; `end` is taken too.
+  for (const name of ['done', 'end']) {
+    source.addEventListener(name, () => {
+      if (ended) return;
+      ended = true;
+      source.close();
+      handlers.end?.();
+    });
+  }
   source.addEventListener('error', () => {
     if (!ended && source.readyState === EventSource.CLOSED) handlers.error?.();
   });

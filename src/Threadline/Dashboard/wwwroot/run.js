@@ -5,6 +5,7 @@ import { h, fill, header, id, badge, facts, table, emptyRow, threadHref, time, t
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'expired', 'incomplete']);
 const CANCELLABLE = new Set(['queued', 'in_progress', 'requires_action']);
+const FOLLOWED = new Set(['queued', 'in_progress', 'cancelling']);
 
 function json(value) {
   return h('pre', { class: 'json' }, JSON.stringify(value, null, 2));
@@ -32,7 +33,6 @@ export async function render(root, ctx) {
 
   let token = 0;
   let closeEvents = null;
-  let ended = false;
   let sawEvent = false;
 
   const setStatus = (value) => {
@@ -112,10 +112,14 @@ export async function render(root, ctx) {
           ))
       : emptyRow(6, 'No steps yet.'));
 
-    if (TERMINAL.has(r.status)) {
-      if (!closeEvents) liveNote.textContent = ended ? 'The run has ended.' : 'The run has ended; live events are shown while a run is open on this page.';
-    } else if (!closeEvents && !ended) {
-      follow();
+    // Follow the run while it is queued or executing; its stream ends when it ends or waits for tool
+    // outputs, and opens again if it goes on after them.
+    if (FOLLOWED.has(r.status)) {
+      if (!closeEvents) follow();
+    } else if (!closeEvents) {
+      liveNote.textContent = TERMINAL.has(r.status)
+        ? (sawEvent ? 'The run has ended.' : 'The run has ended; its live events show while it runs with this page open.')
+        : 'The run waits for tool outputs.';
     }
   };
 
@@ -142,8 +146,7 @@ export async function render(root, ctx) {
         logEvent('message', e);
       },
       end: () => {
-        logEvent('end');
-        ended = true;
+        logEvent('done');
         closeEvents = null;
         liveNote.textContent = 'The run has ended.';
         reloadSoon();
