@@ -58,10 +58,11 @@ export async function render(root, ctx) {
       ]),
     );
     const queue = d.queue ?? [];
+    let position = 0;
     fill(queueBody, queue.length
-      ? queue.map((r, i) =>
+      ? queue.map((r) =>
           h('tr', { testid: 'queue-row', dataset: { runId: r.id } },
-            h('td', { class: 'num' }, i === 0 && !['queued'].includes(r.status) ? 'active' : String(i + 1)),
+            h('td', { class: 'num' }, r.status === 'queued' ? String(++position) : 'active'),
             h('td', null, id(r.id, runHref(r.id))),
             h('td', { testid: 'run-status' }, badge(r.status)),
             h('td', null, id(r.assistant_id)),
