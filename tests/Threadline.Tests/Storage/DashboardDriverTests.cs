@@ -404,16 +404,7 @@ public sealed partial class DashboardDriverTests : IAsyncLifetime
             var plans = await ReadAsync(async s =>
             {
                 var lite = (SqliteSession)s;
-                var run = new List<SqliteCommand>();
-                lite.Tap = run.Add;
-                try
-                {
-                    await read(s);
-                }
-                finally
-                {
-                    lite.Tap = null;
-                }
+                var run = await SeenAsync<SqliteCommand>(s, tap => lite.Tap = tap, read);
                 return run.Distinct().Select(c => SqlitePlan(lite, c)).ToList();
             });
             Assert.NotEmpty(plans);
@@ -454,16 +445,9 @@ public sealed partial class DashboardDriverTests : IAsyncLifetime
             var plans = await ReadAsync(async s =>
             {
                 var pg = (PostgresSession)s;
-                var run = new List<(string Sql, object[] Values)>();
-                pg.Tap = c => run.Add((c.CommandText, [.. c.Parameters.Select(p => p.Value!)]));
-                try
-                {
-                    await read(s);
-                }
-                finally
-                {
-                    pg.Tap = null;
-                }
+                // Text and values as sent: the command is disposed once it has run.
+                var run = await SeenAsync<(string Sql, object[] Values)>(s,
+                    tap => pg.Tap = tap is null ? null : c => tap((c.CommandText, [.. c.Parameters.Select(p => p.Value!)])), read);
                 var plans = new List<string>();
                 foreach (var (sql, values) in run)
                 {
@@ -485,6 +469,22 @@ public sealed partial class DashboardDriverTests : IAsyncLifetime
     }
 
     // :: Helpers
+
+    /// <summary>What a session's tap saw while <paramref name="read"/> ran on it.</summary>
+    private static async Task<List<T>> SeenAsync<T>(IStoreSession s, Action<Action<T>?> tap, Func<IStoreSession, ValueTask> read)
+    {
+        var seen = new List<T>();
+        tap(seen.Add);
+        try
+        {
+            await read(s);
+        }
+        finally
+        {
+            tap(null);
+        }
+        return seen;
+    }
 
     /// <summary>Every page of a list from the newest, each at most <see cref="PageSize"/>, the cursor of each the last object of the one before.</summary>
     private static async Task<List<T>> AllPagesAsync<T>(Func<long?, Task<SeqPage<T>>> page)
