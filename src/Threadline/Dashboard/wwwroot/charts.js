@@ -2,10 +2,9 @@
 // line chart (queue wait, time to first token), over the same minutes.
 import { h, s } from './ui.js';
 
-const W = 560;
-const H = 170;
+// Drawn in user units at about the size shown (the SVG scales uniformly), so text keeps its shape.
+const H = 160;
 const PAD = { left: 52, right: 10, top: 10, bottom: 22 };
-const plotW = W - PAD.left - PAD.right;
 const plotH = H - PAD.top - PAD.bottom;
 
 /** The smallest "nice" number (1, 2, 2.5, 5 × 10^n) at or above `v`. */
@@ -22,7 +21,8 @@ const hhmm = (ms) => {
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 };
 
-function frame(labels, max, format) {
+function frame(W, labels, max, format) {
+  const plotW = W - PAD.left - PAD.right;
   const g = s('g', { class: 'axes' });
   for (const f of [0, 0.5, 1]) {
     const y = PAD.top + plotH - f * plotH;
@@ -50,14 +50,15 @@ function figure(title, series, svg, testid) {
 }
 
 /**
- * Stacked bars, one per label. series: [{ name, cls, values: number[] }].
+ * Stacked bars, one per label. series: [{ name, cls, values: number[] }]; width in user units.
  */
-export function barChart({ title, labels, series, format = (v) => String(Math.round(v)), testid }) {
+export function barChart({ title, labels, series, format = (v) => String(Math.round(v)), testid, width: W = 560 }) {
+  const plotW = W - PAD.left - PAD.right;
   const n = labels.length;
   const totals = labels.map((_, i) => series.reduce((sum, x) => sum + (x.values[i] ?? 0), 0));
   const max = niceCeil(Math.max(0, ...totals));
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, preserveAspectRatio: 'none' });
-  svg.append(frame(labels, max, format));
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title });
+  svg.append(frame(W, labels, max, format));
   const bw = n > 0 ? plotW / n : 0;
   for (let i = 0; i < n; i++) {
     let base = 0;
@@ -82,12 +83,13 @@ export function barChart({ title, labels, series, format = (v) => String(Math.ro
  * Lines over the labels; null values leave gaps (a lone point is drawn as a dot).
  * series: [{ name, cls, values: (number|null)[] }].
  */
-export function lineChart({ title, labels, series, format = (v) => String(Math.round(v)), testid }) {
+export function lineChart({ title, labels, series, format = (v) => String(Math.round(v)), testid, width: W = 560 }) {
+  const plotW = W - PAD.left - PAD.right;
   const n = labels.length;
   const all = series.flatMap((x) => x.values.filter((v) => v !== null && v !== undefined));
   const max = niceCeil(Math.max(0, ...all));
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, preserveAspectRatio: 'none' });
-  svg.append(frame(labels, max, format));
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title });
+  svg.append(frame(W, labels, max, format));
   const xOf = (i) => PAD.left + ((i + 0.5) / n) * plotW;
   const yOf = (v) => PAD.top + plotH - (v / max) * plotH;
   for (const x of series) {

@@ -46,6 +46,7 @@ export async function render(root) {
         barChart({
           title: 'Runs ended per minute',
           labels,
+          width: 1000,
           testid: 'chart-runs',
           series: [
             { name: 'completed', cls: 'c-ok', values: minutes.map((m) => m.completed) },
@@ -56,6 +57,7 @@ export async function render(root) {
         lineChart({
           title: 'Queue wait',
           labels,
+          width: 500,
           testid: 'chart-wait',
           format: msLabel,
           series: [
@@ -66,6 +68,7 @@ export async function render(root) {
         lineChart({
           title: 'Time to first token',
           labels,
+          width: 500,
           testid: 'chart-ttft',
           format: msLabel,
           series: [

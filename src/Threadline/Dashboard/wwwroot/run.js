@@ -76,7 +76,9 @@ export async function render(root, ctx) {
         ['Model', h('span', { class: 'mono' }, r.model ?? '—')],
         ['Attempt', String(r.attempt ?? '—')],
         ['Debounce', r.debounce_ms ? `${duration(r.debounce_ms)} (max wait ${duration(r.max_wait_ms)})` : '—'],
-        ['Lease', r.lease_owner ? h('span', null, id(r.lease_owner), ` until ${time(r.lease_expires_at_ms, { ms: true })}`) : '—'],
+        ['Lease', r.lease_owner
+          ? h('span', null, id(r.lease_owner), r.lease_expires_at_ms ? ` until ${time(r.lease_expires_at_ms, { ms: true })}` : ' (released)')
+          : '—'],
         ['Last error', r.last_error ? h('span', { class: 'bad-text', testid: 'run-error' }, `${r.last_error.code}: ${r.last_error.message}`) : '—'],
         r.incomplete_reason ? ['Incomplete', r.incomplete_reason] : null,
         ['Usage', r.usage ? `${r.usage.prompt_tokens} prompt + ${r.usage.completion_tokens} completion = ${r.usage.total_tokens} tokens` : '—'],

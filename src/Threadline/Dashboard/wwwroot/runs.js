@@ -1,24 +1,26 @@
 // Runs across threads, newest first, filtered by status, assistant and model.
 import { api } from './api.js';
-import { h, header, id, badge, runHref, threadHref, time, duration, pagedTable } from './ui.js';
+import { h, header, id, badge, runHref, threadHref, when, duration, pagedTable } from './ui.js';
 
 export const STATUSES = ['queued', 'in_progress', 'requires_action', 'cancelling', 'completed', 'failed', 'cancelled', 'expired', 'incomplete'];
-const COLUMNS = ['Run', 'Thread', 'Status', 'Assistant', 'Model', 'Created', 'Queue wait', 'First token', 'Took', 'Attempt'];
+const COLUMNS = ['Run / thread', 'Status', 'Model / assistant', 'Created', 'Queue wait', 'First token', 'Took'];
 
 const diff = (a, b) => (a !== null && a !== undefined && b !== null && b !== undefined ? a - b : null);
 
 export function runRow(r) {
   return h('tr', { testid: 'run-row', dataset: { runId: r.id, status: r.status } },
-    h('td', null, id(r.id, runHref(r.id), 'run-link'), r.object === 'response' ? h('span', { class: 'tag' }, 'response') : null),
-    h('td', null, id(r.thread_id, r.thread_id ? threadHref(r.thread_id) : null)),
-    h('td', { testid: 'run-status' }, badge(r.status)),
-    h('td', null, id(r.assistant_id)),
-    h('td', { class: 'mono' }, r.model ?? '—'),
-    h('td', { class: 'nowrap' }, time(r.created_at_ms)),
+    h('td', null,
+      h('div', null, id(r.id, runHref(r.id), 'run-link'), r.object === 'response' ? h('span', { class: 'tag' }, 'response') : null),
+      h('div', { class: 'sub' }, 'on ', id(r.thread_id, r.thread_id ? threadHref(r.thread_id) : null))),
+    h('td', null,
+      h('span', { testid: 'run-status' }, badge(r.status)),
+      r.last_error ? h('div', { class: 'bad-text small', title: r.last_error.message }, r.last_error.code) : null,
+      r.attempt > 1 ? h('div', { class: 'sub' }, `attempt ${r.attempt}`) : null),
+    h('td', null, h('div', { class: 'mono' }, r.model ?? '—'), h('div', { class: 'sub' }, id(r.assistant_id))),
+    h('td', null, when(r.created_at_ms)),
     h('td', { class: 'num' }, duration(diff(r.started_at_ms, r.created_at_ms))),
     h('td', { class: 'num' }, duration(diff(r.first_token_at_ms, r.started_at_ms))),
     h('td', { class: 'num' }, duration(diff(r.ended_at_ms, r.started_at_ms))),
-    h('td', { class: 'num' }, String(r.attempt ?? '—')),
   );
 }
 

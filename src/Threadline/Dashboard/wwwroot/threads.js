@@ -1,8 +1,8 @@
 // Thread search: by id (thread_...), metadata (key=value) or external id (anything else).
 import { api } from './api.js';
-import { h, header, id, threadHref, runHref, timeSec, metadataChips, pagedTable } from './ui.js';
+import { h, header, id, threadHref, runHref, when, metadataChips, pagedTable } from './ui.js';
 
-const COLUMNS = ['Thread', 'External id', 'Project', 'Created', 'Active run', 'Queued', 'Metadata'];
+const COLUMNS = ['Thread', 'External id', 'Created', 'Queue', 'Metadata'];
 
 export async function render(root, ctx) {
   let q = ctx.query.get('q') ?? '';
@@ -25,12 +25,13 @@ export async function render(root, ctx) {
     fetchPage: (page) => api.threads({ q, ...page }),
     row: (t) =>
       h('tr', { testid: 'thread-row', dataset: { threadId: t.id } },
-        h('td', null, id(t.id, threadHref(t.id), 'thread-link')),
+        h('td', null, id(t.id, threadHref(t.id), 'thread-link'), h('div', { class: 'sub' }, 'project ', h('span', { class: 'mono' }, t.project_id ?? '—'))),
         h('td', { class: 'mono', testid: 'thread-external-id' }, t.external_id ?? '—'),
-        h('td', { class: 'mono' }, t.project_id ?? '—'),
-        h('td', { class: 'nowrap' }, timeSec(t.created_at)),
-        h('td', null, t.active_run_id ? id(t.active_run_id, runHref(t.active_run_id)) : h('span', { class: 'muted' }, '—')),
-        h('td', { class: 'num' }, String(t.queued_runs ?? 0)),
+        h('td', null, when(t.created_at * 1000)),
+        h('td', { testid: 'thread-queue' },
+          t.active_run_id ? h('div', null, 'running ', id(t.active_run_id, runHref(t.active_run_id))) : null,
+          t.queued_runs ? h('div', { class: t.active_run_id ? 'sub' : null }, `${t.queued_runs} queued`) : null,
+          !t.active_run_id && !t.queued_runs ? h('span', { class: 'muted' }, 'idle') : null),
         h('td', null, metadataChips(t.metadata)),
       ),
   });

@@ -59,6 +59,20 @@ export function time(msValue, { ms = false } = {}) {
   return ms ? `${text}.${pad(d.getMilliseconds(), 3)}` : text;
 }
 
+/**
+ * A compact local time for tables: `HH:MM:SS` today, else `MM-DD HH:MM`; the full time in its title.
+ */
+export function when(msValue) {
+  if (msValue === null || msValue === undefined) return h('span', { class: 'muted' }, '—');
+  const d = new Date(msValue);
+  const today = new Date();
+  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  const text = sameDay
+    ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+    : `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return h('time', { class: 'nowrap', datetime: d.toISOString(), title: time(msValue, { ms: true }) }, text);
+}
+
 /** The same for unix seconds (the OpenAI objects' `created_at`). */
 export const timeSec = (sec) => (sec === null || sec === undefined ? '—' : time(sec * 1000));
 

@@ -1,9 +1,9 @@
 // Webhook endpoints (disable / enable) and their deliveries (replay), newest first.
 import { api, confirmed } from './api.js';
-import { h, fill, header, id, badge, table, emptyRow, threadHref, time, relative, pagedTable, errorBox } from './ui.js';
+import { h, fill, header, id, badge, table, emptyRow, threadHref, when, relative, pagedTable, errorBox } from './ui.js';
 
 const ENDPOINT_COLUMNS = ['Endpoint', 'URL', 'Description', 'Events', 'State', 'Pending', ''];
-const DELIVERY_COLUMNS = ['Delivery', 'Event', 'Thread', 'Status', 'Attempts', 'Last attempt', 'Next attempt', 'Created', ''];
+const DELIVERY_COLUMNS = ['Delivery', 'Event', 'Status', 'Last attempt', ''];
 const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'];
 
 /** When the last attempt was and what it got: the HTTP status, else the coarse error. */
@@ -12,9 +12,10 @@ function lastAttempt(d) {
   const code = d.last_status_code;
   const answer = code ? `HTTP ${code}` : null;
   return [
-    h('div', { class: 'nowrap' }, time(d.last_attempt_at_ms)),
-    answer ? h('div', { class: `small ${code < 300 ? 'ok-text' : 'bad-text'}` }, answer) : null,
-    d.last_error && d.last_error !== answer ? h('div', { class: 'bad-text small' }, d.last_error) : null,
+    h('div', null, when(d.last_attempt_at_ms)),
+    // The error often begins with the answer ("HTTP 500; gave up ..."): then it alone is shown.
+    answer && !d.last_error?.startsWith(answer) ? h('div', { class: `small ${code < 300 ? 'ok-text' : 'bad-text'}` }, answer) : null,
+    d.last_error ? h('div', { class: 'bad-text small' }, d.last_error) : null,
   ];
 }
 
@@ -54,14 +55,14 @@ export async function render(root, ctx) {
       const button = h('button', { type: 'button', class: 'small-button', testid: 'replay-delivery' }, 'Replay');
       button.addEventListener('click', () => replay(button, d));
       return h('tr', { testid: 'delivery-row', dataset: { deliveryId: d.id, endpointId: d.endpoint_id, status: d.status } },
-        h('td', null, id(d.id), h('div', { class: 'muted small' }, 'to ', id(d.endpoint_id))),
-        h('td', null, h('div', { class: 'mono' }, d.event_type ?? '—'), h('div', { class: 'id muted small' }, d.event_id ?? '')),
-        h('td', null, d.thread_id ? id(d.thread_id, threadHref(d.thread_id)) : '—'),
-        h('td', { testid: 'delivery-status' }, badge(d.status)),
-        h('td', { class: 'num', testid: 'delivery-attempts' }, String(d.attempts ?? 0)),
-        h('td', { testid: 'delivery-last' }, lastAttempt(d)),
-        h('td', { class: 'nowrap' }, d.status === 'pending' && d.next_attempt_at_ms ? relative(d.next_attempt_at_ms) : '—'),
-        h('td', { class: 'nowrap' }, time(d.created_at_ms), d.delivered_at_ms ? h('div', { class: 'ok-text small' }, `delivered ${time(d.delivered_at_ms)}`) : null),
+        h('td', null, id(d.id), h('div', { class: 'sub' }, 'to ', id(d.endpoint_id)), h('div', { class: 'sub' }, 'made ', when(d.created_at_ms))),
+        h('td', null, h('div', { class: 'mono', title: d.event_id ?? '' }, d.event_type ?? '—'), d.thread_id ? h('div', { class: 'sub' }, 'on ', id(d.thread_id, threadHref(d.thread_id))) : null),
+        h('td', null,
+          h('span', { testid: 'delivery-status' }, badge(d.status)),
+          h('div', { class: 'sub' }, h('span', { testid: 'delivery-attempts' }, String(d.attempts ?? 0)), d.attempts === 1 ? ' attempt' : ' attempts'),
+          d.status === 'pending' && d.next_attempt_at_ms ? h('div', { class: 'sub' }, 'next ', relative(d.next_attempt_at_ms)) : null,
+          d.delivered_at_ms ? h('div', { class: 'sub ok-text' }, 'delivered ', when(d.delivered_at_ms)) : null),
+        h('td', { testid: 'delivery-last', class: 'last-attempt' }, lastAttempt(d)),
         h('td', null, button),
       );
     },
