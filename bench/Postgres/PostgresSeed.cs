@@ -40,7 +40,7 @@ internal static class PostgresSeed
             FROM STDIN (FORMAT BINARY)
             """, ct))
         {
-            foreach (var m in seeded.SelectMany(LargeStore.MessagesOf))
+            foreach (var m in seeded.SelectMany(t => LargeStore.MessagesOf(t)))
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(m.Id, NpgsqlDbType.Text, ct);
