@@ -2,6 +2,7 @@ using Threadline.Api;
 using Threadline.Assistants;
 using Threadline.Auth;
 using Threadline.Conversations;
+using Threadline.Dashboard;
 using Threadline.Files;
 using Threadline.Hosting;
 using Threadline.Idempotency;
@@ -46,6 +47,7 @@ api.MapConversations();
 api.MapResponses();
 api.MapFiles();
 api.MapVectorStores();
+app.MapDashboard();
 
 // Anything else gets the hosted answer for an unknown route, in the envelope.
 app.MapFallback((HttpContext http) => Wire.Json(

@@ -111,6 +111,11 @@ internal static class ThreadlineServices
         // :: Streams
         services.AddSingleton<RunEventHub>();
         services.AddSingleton<RunEventFeed>();
+        Dashboard.DashboardAccess.Register(services);
+        services.AddSingleton<Dashboard.DashboardAssets>();
+        services.AddSingleton<Dashboard.DashboardReads>();
+        services.AddSingleton<Dashboard.DashboardActions>();
+        services.AddSingleton<Dashboard.DashboardLive>();
 
         // :: Webhooks
         var webhooks = services.AddValidated<WebhookOptions>(configuration, WebhookOptions.Section, o => o.Problem());

@@ -18,9 +18,29 @@ internal sealed class ChangeFeed
     public WakeSignal Subscribe(ChangeTopic topic)
     {
         var signal = new WakeSignal();
-        _subscribers.AddOrUpdate(topic, _ => new ImmutableList([signal]), (_, list) => list.With(signal));
+        Subscribe(signal, topic);
         return signal;
     }
+
+    /// <summary>Wakes <paramref name="signal"/> on changes of any of <paramref name="topics"/>; a subscriber that goes away must <see cref="Unsubscribe"/>.</summary>
+    public void Subscribe(WakeSignal signal, params ReadOnlySpan<ChangeTopic> topics)
+    {
+        foreach (var topic in topics)
+            _subscribers.AddOrUpdate(topic, _ => new ImmutableList([signal]), (_, list) => list.With(signal));
+    }
+
+    public void Unsubscribe(WakeSignal signal)
+    {
+        foreach (var topic in _subscribers.Keys)
+        {
+            while (_subscribers.TryGetValue(topic, out var list) && list.Contains(signal))
+                if (_subscribers.TryUpdate(topic, list.Without(signal), list))
+                    break;
+        }
+    }
+
+    /// <summary>Subscribers of <paramref name="topic"/> (for tests of bounded growth).</summary>
+    public int SubscriberCount(ChangeTopic topic) => _subscribers.TryGetValue(topic, out var list) ? list.Count : 0;
 
     /// <summary>Completes at the next change announced for the run (or from another process); waiters share one task.</summary>
     public Task WhenRunChangesAsync(string runId) =>
@@ -68,6 +88,12 @@ internal sealed class ChangeFeed
     private sealed class ImmutableList(WakeSignal[] signals)
     {
         public ImmutableList With(WakeSignal signal) => new([.. signals, signal]);
+
+        public ImmutableList Without(WakeSignal signal) => new(Array.FindAll(signals, s => s != signal));
+
+        public bool Contains(WakeSignal signal) => Array.IndexOf(signals, signal) >= 0;
+
+        public int Count => signals.Length;
 
         public void WakeAll()
         {

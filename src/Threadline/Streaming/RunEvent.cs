@@ -30,7 +30,8 @@ internal abstract record RunEvent
 internal static class Surface
 {
     public const int Assistants = 0;
-    public const int Count = 1;
+    public const int Dashboard = 1;
+    public const int Count = 2;
 }
 
 /// <summary>The thread a create-thread-and-run made (a stream's first event there).</summary>

@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Threadline.Api;
+using Threadline.Domain;
+using Threadline.Runs;
+using Threadline.Storage;
+using Threadline.Streaming;
+
+namespace Threadline.Dashboard;
+
+/// <summary>
+/// The dashboard's server-sent events, from the same sources as the API's streams: the store's change
+/// announcements (which on PostgreSQL include other nodes' commits) tell a page to look again, and a
+/// run's domain events (<see cref="RunEventFeed"/>, followed live here or relayed from the node that
+/// executes it) are projected to the run page's frames.
+/// </summary>
+internal sealed class DashboardLive(IStore store, RunEventFeed feed, TimeProvider time)
+{
+    /// <summary>A page reloads at most this often however busy the server is.</summary>
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A frame on an idle stream now and then, so that proxies keep it open and a dead client is noticed.</summary>
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(25);
+
+    private static readonly SseFrame Ping = new("ping", "{}"u8.ToArray());
+
+    public Task ChangesAsync(HttpResponse response) =>
+        EventStream.WriteAsync(response, [], Changes(response.HttpContext.RequestAborted), static f => [f]);
+
+    private async IAsyncEnumerable<SseFrame> Changes([EnumeratorCancellation] CancellationToken ct)
+    {
+        var signal = new WakeSignal();
+        store.Changes.Subscribe(signal, ChangeTopic.Queue, ChangeTopic.Run, ChangeTopic.Outbox);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (!await signal.WaitAsync(KeepAlive, time, ct))
+                {
+                    yield return Ping;
+                    continue;
+                }
+                yield return Frame("change", new ChangeFrame(time.GetUtcNow().ToUnixTimeMilliseconds()));
+                await Task.Delay(Coalesce, time, ct);
+            }
+        }
+        finally
+        {
+            store.Changes.Unsubscribe(signal);
+        }
+    }
+
+    /// <summary>The run's live events until it ends or waits for tool outputs; at once <c>done</c> when it has ended.</summary>
+    public Task RunEventsAsync(HttpResponse response, Run run)
+    {
+        if (run.IsTerminal || run.Status == RunStatus.RequiresAction)
+            return EventStream.WriteAsync(response, [Frame("status", new StatusFrame(run.Status, run.EndedAtMs ?? run.CreatedAtMs, run.Attempt))],
+                AsyncEnumerable.Empty<SseFrame>(), static f => [f]);
+        // A queued run waits for its next execution; an active one is followed from its current one.
+        var afterAttempt = run.Status == RunStatus.Queued ? run.Attempt : run.Attempt - 1;
+        var events = feed.ReadAsync(run, afterAttempt, new HashSet<string>(), response.HttpContext.RequestAborted);
+        return EventStream.WriteAsync<RunEvent>(response, [new RunStatusChanged(run)], events, Of);
+    }
+
+    /// <summary>Projected once per event and shared by every dashboard reader, like the API's frames.</summary>
+    private SseFrame[] Of(RunEvent e) => (SseFrame[])(e.Projections[Surface.Dashboard] ??= Project(e));
+
+    private SseFrame[] Project(RunEvent e) => e switch
+    {
+        RunCreated c => [Frame("status", new StatusFrame(c.Run.Status, c.Run.CreatedAtMs, c.Run.Attempt))],
+        RunStatusChanged c => [Frame("status", new StatusFrame(c.Run.Status, time.GetUtcNow().ToUnixTimeMilliseconds(), c.Run.Attempt))],
+        StepStarted s => [Frame("step", new StepFrame(s.Step.Id, s.Step.Type, s.Step.Status))],
+        ToolCallsRequested s => [Frame("step", new StepFrame(s.Step.Id, s.Step.Type, s.Step.Status))],
+        StepEnded s => [Frame("step", new StepFrame(s.Step.Id, s.Step.Type, s.Step.Status))],
+        MessageStarted m => [Frame("message", new MessageFrame(m.Message.Id, m.Message.Status))],
+        MessageEnded m => [Frame("message", new MessageFrame(m.Message.Id, m.Message.Status))],
+        TextAppended t => [Frame("text", new TextFrame(t.MessageId, t.Text))],
+        _ => [],
+    };
+
+    private static SseFrame Frame<T>(string name, T value) =>
+        new(name, JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo<T>)DashboardJson.Default.GetTypeInfo(typeof(T))!));
+}
