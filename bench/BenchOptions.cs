@@ -6,7 +6,7 @@ namespace Threadline.Bench;
 internal sealed class BenchOptions
 {
     public static readonly string[] AllScenarios = ["ingest", "runs", "handoff", "bursts", "streaming", "scale", "idle", "growth",
-        "pg-ingest", "pg-handoff", "pg-bursts", "pg-streaming", "pg-scale", "dashboard", "retrieval"];
+        "pg-ingest", "pg-handoff", "pg-bursts", "pg-streaming", "pg-scale", "dashboard", "pg-dashboard", "retrieval"];
 
     public List<string> Scenarios { get; private set; } = [];
     public bool Smoke { get; private set; }
@@ -121,7 +121,8 @@ internal sealed class BenchOptions
         Storage comparison: pg-ingest, pg-handoff, pg-bursts, pg-streaming, pg-scale: the same workloads (sizes as above) on SQLite (1 node),
                    PostgreSQL (1 node) and PostgreSQL (3 nodes; pg-scale: 1 node), on a throwaway PostgreSQL 15 cluster the harness starts
                    (tests/postgres/cluster.sh, a database per scenario, stopped at the end); a smoke run uses THREADLINE_TEST_POSTGRES when set
-        Dashboard: dashboard: every dashboard page's JSON requests on a large store (runs, deliveries, queues), server time from Server-Timing
+        Dashboard: dashboard, pg-dashboard: every dashboard page's JSON requests on a large store (runs, deliveries, queues), server time from
+                   Server-Timing; on SQLite, and on PostgreSQL (one node, the cluster above)
         Retrieval: retrieval: vector store indexing (built-in and fake-upstream embedder) in chunks/s, search latency at two store sizes
 
         General:
@@ -143,11 +144,11 @@ internal sealed class BenchOptions
         7. idle:       --idle-seconds 30 --idle-settle 3   (per state: five states, a fresh server each)
         8. growth:     --growth-threads 200000 --growth-messages 1000000 --growth-keys 200000 --growth-clients 32
                        --growth-seconds 6 --growth-warmup 2   (what the store is grown by; each window, early and late)
-        15. dashboard: --dashboard-threads 100000 --dashboard-messages 1000000 --dashboard-recent-runs 6000 --dashboard-deliveries 100000
-                       --dashboard-requests 300 --dashboard-warmup 20   (loads of every view measured, after the warm-up rounds)
         14. retrieval: --retrieval-documents 40 --retrieval-words 2000   (the built-in embedder's corpus, chunked 800/400)
                        --retrieval-small-chunks 10000 --retrieval-large-chunks 100000 --retrieval-chunks-per-file 1000
                        --retrieval-queries 200 --retrieval-clients 4   (the fake embedder's store, 100-token chunks; search at each size)
+        15. dashboard, pg-dashboard: --dashboard-threads 100000 --dashboard-messages 1000000 --dashboard-recent-runs 6000 --dashboard-deliveries 100000
+                       --dashboard-requests 300 --dashboard-warmup 20   (loads of every view measured, after the warm-up rounds)
 
         Exit code: 0 when every scenario ran (whether or not its targets were met), 1 when one failed to run, 2 on bad usage.
         """;

@@ -146,6 +146,7 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         "pg-streaming" => PgStreamingScenario.RunAsync(context, result, ct),
         "pg-scale" => PgScaleScenario.RunAsync(context, result, ct),
         "dashboard" => DashboardScenario.RunAsync(context, result, ct),
+        "pg-dashboard" => DashboardScenario.RunPostgresAsync(context, result, ct),
         "retrieval" => RetrievalScenario.RunAsync(context, result, ct),
         _ => throw new ArgumentException($"Unknown scenario {name}"),
     };
@@ -167,6 +168,7 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         "pg-scale" => "13. pg-scale: listing a large store on SQLite and PostgreSQL",
         "retrieval" => "14. retrieval: vector store indexing and search",
         "dashboard" => "15. dashboard: every page's requests on a large store",
+        "pg-dashboard" => "16. pg-dashboard: the dashboard's requests on a large PostgreSQL store",
         _ => name,
     };
 

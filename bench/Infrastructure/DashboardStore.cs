@@ -241,14 +241,14 @@ internal sealed class DashboardStore
             var payload = Encoding.UTF8.GetBytes(
                 $$$"""{"id":"{{{eventId}}}","object":"event","type":"{{{type}}}","created_at":{{{ended / 1000}}},"data":{"run":{"id":"{{{run.Id}}}","object":"thread.run","created_at":{{{run.CreatedAtMs / 1000}}},"thread_id":"{{{run.ThreadId}}}","assistant_id":"{{{run.AssistantId}}}","status":"{{{run.Status}}}","model":"{{{run.Model}}}"},"messages":[]}}""");
             var h = Mix(r, 11) % 100;
-            var endpoint = h < 60 ? Endpoints[0] : h < 90 ? Endpoints[1] : Endpoints[2];
+            var endpoint = r >= pendingFrom || (h >= 60 && h < 90) ? Endpoints[1] : h < 60 ? Endpoints[0] : Endpoints[2];
             var id = "whd_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
             var sent = ended + 40 + (long)(Mix(r, 12) % 200);
             yield return endpoint switch
             {
                 { Enabled: false } when ended >= disabledAt =>
                     new(eventId, type, run.ThreadId, ended / 1000, payload, id, endpoint.Id, "failed", 0, ended, null, null, "endpoint disabled (410 Gone)", ended, null),
-                _ when endpoint == Endpoints[1] && r >= pendingFrom =>
+                _ when r >= pendingFrom =>
                     new(eventId, type, run.ThreadId, ended / 1000, payload, id, endpoint.Id, "pending", 2, NowMs + (6 * Hour), sent, 503, "HTTP 503", ended, null),
                 _ when Mix(r, 13) % 100 < 3 =>
                     new(eventId, type, run.ThreadId, ended / 1000, payload, id, endpoint.Id, "failed", 8, sent + (8 * Hour), sent + (8 * Hour), 500, "HTTP 500", ended, null),

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Threadline.Bench.Infrastructure;
+using Threadline.Bench.Postgres;
 using Threadline.Bench.Reporting;
 
 namespace Threadline.Bench.Scenarios;
@@ -35,10 +36,17 @@ internal static partial class DashboardScenario
         public string? FirstError;
     }
 
-    public static async Task RunAsync(BenchContext ctx, ScenarioResult result, CancellationToken ct)
+    /// <summary><c>dashboard</c>: on SQLite.</summary>
+    public static Task RunAsync(BenchContext ctx, ScenarioResult result, CancellationToken ct) => RunOnAsync(ctx, result, Topology.SqliteOneNode, ct);
+
+    /// <summary><c>pg-dashboard</c>: the same on PostgreSQL, one node.</summary>
+    public static Task RunPostgresAsync(BenchContext ctx, ScenarioResult result, CancellationToken ct) => RunOnAsync(ctx, result, Topology.PostgresOneNode, ct);
+
+    private static async Task RunOnAsync(BenchContext ctx, ScenarioResult result, Topology topology, CancellationToken ct)
     {
         var o = ctx.Options;
-        result.Setup = $"Rows are written straight into the SQLite file (one transaction, after the server made its schema, as in scale): {o.DashboardThreads:N0} threads " +
+        result.Setup = $"Rows are written straight into the store after the server made its schema (as in scale and pg-scale: SQLite with prepared INSERTs in one " +
+            $"transaction, PostgreSQL with binary COPY then ANALYZE), here {topology.Label}: {o.DashboardThreads:N0} threads " +
             $"with {o.DashboardMessages:N0} messages, a run for every assistant turn (each with its `message_creation` step; 92% completed, 4% failed, 2% cancelled, " +
             $"2% incomplete; made round-robin over the threads across the day before the last two hours, {o.DashboardRecentRuns:N0} of them in the last hour), " +
             $"four assistants on four models, an external id on every other thread and metadata on every tenth, a few runs in progress on another node and a few threads " +
@@ -48,17 +56,20 @@ internal static partial class DashboardScenario
             "ids picked at random over the store. Server time = the answer's `Server-Timing: app;dur=`; a page's load that makes two requests counts their sum. " +
             "Baselines on the same server, in the same rounds: `GET /dashboard/api/session` (no store read; server time) and `GET /v1/threads/{id}` (client time).";
 
-        var dir = ctx.NewDataDirectory("dashboard");
-        await using (var migrate = await ctx.StartThreadlineAsync(dir, ["--Threadline:Queue:Enabled=false"], ct))
-            await migrate.StopAsync();
-        var db = Path.Combine(dir, "threadline.db");
+        var store = await ctx.NewStoreAsync(result.Name, topology, ct);
+        await using (var migrate = await Deployment.StartAsync(ctx, topology, store, ["--Threadline:Queue:Enabled=false"], ct))
+            await migrate.Nodes[0].StopAsync();
+        var db = Path.Combine(store.DataDirectory, "threadline.db");
         var clock = Stopwatch.StartNew();
-        var plan = await SqliteSeed.WriteDashboardAsync(db, o.DashboardThreads, o.DashboardMessages, o.DashboardRecentRuns, o.DashboardDeliveries, ct);
+        var plan = store.PostgresConnection is { } connection
+            ? await PostgresSeed.WriteDashboardAsync(connection, o.DashboardThreads, o.DashboardMessages, o.DashboardRecentRuns, o.DashboardDeliveries, ct)
+            : await SqliteSeed.WriteDashboardAsync(db, o.DashboardThreads, o.DashboardMessages, o.DashboardRecentRuns, o.DashboardDeliveries, ct);
         var seedSeconds = clock.Elapsed.TotalSeconds;
-        var dbBytes = new FileInfo(db).Length;
-        ctx.Log($"wrote {plan.Threads.Length:N0} threads, {o.DashboardMessages:N0} messages, {plan.EndedRuns:N0} ended runs and {plan.DeliveryCount:N0} deliveries in {seedSeconds:0.0} s ({dbBytes / 1024 / 1024} MB)");
+        double? dbMb = topology.Postgres ? null : new FileInfo(db).Length / 1024.0 / 1024.0;
+        ctx.Log($"{topology.Label}: wrote {plan.Threads.Length:N0} threads, {o.DashboardMessages:N0} messages, {plan.EndedRuns:N0} ended runs and {plan.DeliveryCount:N0} deliveries in {seedSeconds:0.0} s");
 
-        await using var server = await ctx.StartThreadlineAsync(dir, [$"--Threadline:AdminKeys:0={AdminKey}", $"--Threadline:ApiKeys:0:Key={ApiKey}"], ct);
+        await using var deployment = await Deployment.StartAsync(ctx, topology, store, [$"--Threadline:AdminKeys:0={AdminKey}", $"--Threadline:ApiKeys:0:Key={ApiKey}"], ct);
+        var server = deployment.Nodes[0];
         using var http = Http.Client(server.BaseUrl);
         var cookie = await SignInAsync(http, ct);
         var views = Views(plan, http, cookie, ct);
@@ -76,39 +87,43 @@ internal static partial class DashboardScenario
         var after = server.Sample();
         ctx.Log($"measured {views.Count} views × {o.DashboardRequests} loads in {measureClock.Elapsed.TotalSeconds:0} s; other processes {others:0.00} cores");
 
-        Report(result, views, session, apiThread, after, o.DashboardMessages);
+        Report(result, topology.Label, views, session, apiThread, after, o.DashboardMessages);
+        result.Detail("store", topology.Label);
+        if (topology.Postgres)
+            result.Detail("PostgreSQL", (await ctx.PostgresAsync(ct)).Description);
         result.Detail("rows written in (s)", seedSeconds);
-        result.Detail("database file (MB)", dbBytes / 1024.0 / 1024.0);
-        result.Detail("store", $"{plan.Threads.Length:N0} threads, {o.DashboardMessages:N0} messages, {plan.EndedRuns:N0} ended runs and as many steps, " +
+        result.Detail("database file (MB)", dbMb);
+        result.Detail("rows", $"{plan.Threads.Length:N0} threads, {o.DashboardMessages:N0} messages, {plan.EndedRuns:N0} ended runs and as many steps, " +
             $"{plan.RecentRuns:N0} of them in the last hour, {plan.DeliveryCount:N0} webhook events and deliveries");
         result.Detail("measured window (s)", measureClock.Elapsed.TotalSeconds);
         result.Detail("other processes on the machine during the loads (cores): noise", others);
         result.Detail("RSS after the loads / peak (MB)", $"{after.RssMb:0.0} / {after.PeakRssMb:0.0}");
         result.Warnings(server);
         await server.StopAsync();
-        ctx.Discard(dir);
+        await ctx.DiscardAsync(store);
     }
 
     /// <summary>Rows for every request (server time, then client time), and a target per page on its worst view.</summary>
-    private static void Report(ScenarioResult result, IReadOnlyList<View> views, View session, View apiThread, ProcessSample after, int messages)
+    private static void Report(ScenarioResult result, string label, IReadOnlyList<View> views, View session, View apiThread, ProcessSample after, int messages)
     {
-        var serverBase = Row("Threadline, server time", session, 0, session.Server[0]) with { Source = "Server-Timing" };
-        var clientBase = Row("Threadline, client", apiThread, 0, apiThread.Client[0], after);
+        var (serverSystem, clientSystem) = ($"Threadline ({label}), server time", $"Threadline ({label}), client");
+        var serverBase = Row(serverSystem, session, 0, session.Server[0]) with { Source = "Server-Timing" };
+        var clientBase = Row(clientSystem, apiThread, 0, apiThread.Client[0], after);
         foreach (var view in views)
         {
             for (var i = 0; i < view.Labels.Length; i++)
             {
                 if (view.Server[i].Count > 0)
-                    result.Row(view == session ? serverBase : (Row("Threadline, server time", view, i, view.Server[i]) with { Source = "Server-Timing" }).ComparedTo(serverBase));
+                    result.Row(view == session ? serverBase : (Row(serverSystem, view, i, view.Server[i]) with { Source = "Server-Timing" }).ComparedTo(serverBase));
             }
         }
         foreach (var view in views)
         {
             for (var i = 0; i < view.Labels.Length; i++)
-                result.Row(view == apiThread ? clientBase : Row("Threadline, client", view, i, view.Client[i]).ComparedTo(clientBase));
+                result.Row(view == apiThread ? clientBase : Row(clientSystem, view, i, view.Client[i]).ComparedTo(clientBase));
         }
         foreach (var view in views.Where(v => v.MissingHeader > 0))
-            result.Detail($"{view.Name}: answers without Server-Timing (client time counted as the page's)", view.MissingHeader);
+            result.Detail($"{view.Name}: answers without Server-Timing (client time counted instead)", view.MissingHeader);
         foreach (var view in views.Where(v => v.FirstError is not null))
             result.Detail($"{view.Name}: first error", view.FirstError);
 
@@ -117,11 +132,11 @@ internal static partial class DashboardScenario
             var loads = page.Select(v => (View: v, Stats: v.Load.Stats())).ToList();
             foreach (var (view, stats) in loads)
                 result.Chart($"{view.Name}, server time per load", stats.Cdf());
-            var worst = loads.Where(l => l.Stats.Count > 0).MaxBy(l => l.Stats.P99);
+            var worst = loads.Where(l => l.Stats.Count > 0).OrderByDescending(l => l.Stats.P99).FirstOrDefault();
             var errors = page.Sum(v => v.Server.Sum(s => s.Errors));
             var each = string.Join("; ", loads.Select(l => $"{l.View.Name} {Format.Ms(l.Stats.P50)} / {Format.Ms(l.Stats.P99)}"));
-            result.Target($"{page.Key} page: server time p99 < {TargetMs:0} ms at {messages:N0} messages", $"< {TargetMs:0} ms",
-                worst.View is null ? "not measured"
+            result.Target($"{page.Key} page: server time p99 < {TargetMs:0} ms at {messages:N0} messages ({label})", $"< {TargetMs:0} ms",
+                worst.View is null ? $"not measured: {errors} errors (first: {page.Select(v => v.FirstError).FirstOrDefault(e => e is not null)})"
                     : $"worst {worst.View.Name}: p99 {Format.Ms(worst.Stats.P99)} ms (p50 {Format.Ms(worst.Stats.P50)}); each view p50 / p99: {each}{(errors > 0 ? $"; {errors} errors" : "")}",
                 worst.View is null ? null : worst.Stats.P99 < TargetMs && errors == 0);
         }
