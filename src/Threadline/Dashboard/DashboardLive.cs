@@ -15,8 +15,19 @@ namespace Threadline.Dashboard;
 /// run's domain events (<see cref="RunEventFeed"/>, followed live here or relayed from the node that
 /// executes it) are projected to the run page's frames.
 /// </summary>
-internal sealed class DashboardLive(IStore store, RunEventFeed feed, TimeProvider time)
+internal sealed class DashboardLive
 {
+    private readonly IStore store;
+    private readonly RunEventFeed feed;
+    private readonly TimeProvider time;
+    private int _open;
+
+    public DashboardLive(IStore store, RunEventFeed feed, TimeProvider time, Telemetry.ThreadlineMetrics metrics)
+    {
+        (this.store, this.feed, this.time) = (store, feed, time);
+        metrics.Observe("threadline.dashboard.streams", "Dashboard pages following the server's changes.", () => Volatile.Read(ref _open));
+    }
+
     /// <summary>A page reloads at most this often however busy the server is.</summary>
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(250);
 
@@ -32,8 +43,11 @@ internal sealed class DashboardLive(IStore store, RunEventFeed feed, TimeProvide
     {
         var signal = new WakeSignal();
         store.Changes.Subscribe(signal, ChangeTopic.Queue, ChangeTopic.Run, ChangeTopic.Outbox);
+        Interlocked.Increment(ref _open);
         try
         {
+            // Once at once: it sends the headers, and covers what changed between the page's reads and this subscription.
+            yield return Frame("change", new ChangeFrame(time.GetUtcNow().ToUnixTimeMilliseconds()));
             while (!ct.IsCancellationRequested)
             {
                 if (!await signal.WaitAsync(KeepAlive, time, ct))
@@ -47,6 +61,7 @@ internal sealed class DashboardLive(IStore store, RunEventFeed feed, TimeProvide
         }
         finally
         {
+            Interlocked.Decrement(ref _open);
             store.Changes.Unsubscribe(signal);
         }
     }

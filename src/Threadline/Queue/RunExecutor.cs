@@ -133,8 +133,11 @@ internal sealed partial class RunExecutor(
         {
             answer = await caller.CallAsync(client, models.ProviderOf(run.Model)?.Name ?? "built-in", messages, chatOptions, piece =>
             {
-                if (!reply.Begun)
-                    metrics.TimeToFirstToken(time.UnixMilliseconds() - calledAtMs);
+                if (reply.FirstTokenAtMs is null)
+                {
+                    reply.FirstTokenAtMs = time.UnixMilliseconds();
+                    metrics.TimeToFirstToken(reply.FirstTokenAtMs.Value - calledAtMs);
+                }
                 reply.Append(piece);
                 return Task.CompletedTask;
             }, ct);
@@ -207,6 +210,7 @@ internal sealed partial class RunExecutor(
             Handoff = options.Handoff && lease.Reason != StopReason.Released ? new ClaimFor(identity.Owner, (long)options.LeaseTimeout.TotalMilliseconds) : null,
             Calls = calls ?? [],
             Citations = citations ?? [],
+            FirstTokenAtMs = reply.FirstTokenAtMs,
         };
         var ended = await store.WriteAsync(s => lifecycle.FinishAsync(s, finish), CancellationToken.None);
         if (ended is null)
@@ -232,7 +236,7 @@ internal sealed partial class RunExecutor(
         if (!held)
             throw new LeaseLostException();
         var expiresAt = time.GetUtcNow().Add(options.ToolOutputsTimeout).ToUnixTimeSeconds();
-        var require = new RunRequireAction(run.Id, lease.Attempt, reply.Output, reply.Text, calls, expiresAt, reply.Usage) { StoreOutput = storeWithEnd };
+        var require = new RunRequireAction(run.Id, lease.Attempt, reply.Output, reply.Text, calls, expiresAt, reply.Usage) { StoreOutput = storeWithEnd, FirstTokenAtMs = reply.FirstTokenAtMs };
         var result = await store.WriteAsync(s => lifecycle.RequireActionAsync(s, require), CancellationToken.None)
             ?? throw new LeaseLostException();
         if (result.CompletedMessage is { } message)
@@ -284,6 +288,9 @@ internal sealed partial class RunExecutor(
         public bool Begun => Output is not null;
         public string Text => _text.ToString();
         public Usage? Usage { get; set; } = run.Usage;
+
+        /// <summary>When the model's first piece arrived (unix ms); stored with the run's end, so it costs no write of its own.</summary>
+        public long? FirstTokenAtMs { get; set; }
 
         public void Begin()
         {

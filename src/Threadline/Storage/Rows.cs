@@ -76,14 +76,18 @@ internal static partial class Rows
         Metadata = r.Json(14),
     };
 
-    /// <summary>The run's columns; a query adds <c>queue_position</c> and <c>previous_ended_at_ms</c> (or NULLs) last.</summary>
+    /// <summary>
+    /// The run's columns; a query adds <c>queue_position</c> and <c>previous_ended_at_ms</c> (or NULLs) after them.
+    /// <c>first_token_at_ms</c> came later than the rest and stands last, so that no earlier ordinal moved.
+    /// </summary>
     public const string RunColumns =
         "x.id, x.project_id, x.thread_id, x.assistant_id, x.status, x.created_at, x.started_at, x.expires_at, x.cancelled_at, " +
         "x.failed_at, x.completed_at, x.required_action, x.last_error_code, x.last_error_message, x.incomplete_reason, x.model, " +
         "x.instructions, x.additional_instructions, x.tools, x.metadata, x.prompt_tokens, x.completion_tokens, x.temperature, " +
         "x.top_p, x.max_prompt_tokens, x.max_completion_tokens, x.truncation_strategy, x.tool_choice, x.parallel_tool_calls, " +
         "x.response_format, x.reasoning_effort, x.debounce_ms, x.max_wait_ms, x.created_at_ms, x.eligible_at_ms, x.attempt, " +
-        "x.lease_owner, x.lease_expires_at_ms, x.started_at_ms, x.ended_at_ms, x.context_position, x.response";
+        "x.lease_owner, x.lease_expires_at_ms, x.started_at_ms, x.ended_at_ms, x.context_position, x.response, " +
+        "x.first_token_at_ms";
 
     public static Run Run(DbDataReader r) => new()
     {
@@ -127,8 +131,9 @@ internal static partial class Rows
         EndedAtMs = r.Long(39),
         ContextPosition = r.Long(40),
         Response = r.Json(41),
-        QueuePosition = r.FieldCount > 42 && r.Long(42) is { } p ? (int)p : null,
-        PreviousEndedAtMs = r.FieldCount > 43 ? r.Long(43) : null,
+        FirstTokenAtMs = r.Long(42),
+        QueuePosition = r.FieldCount > 43 && r.Long(43) is { } p ? (int)p : null,
+        PreviousEndedAtMs = r.FieldCount > 44 ? r.Long(44) : null,
     };
 
     public const string RunStepColumns =

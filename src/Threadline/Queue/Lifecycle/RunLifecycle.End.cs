@@ -18,6 +18,9 @@ internal sealed record RunFinish(
 {
     public ClaimFor? Handoff { get; init; }
 
+    /// <summary>When the execution's first token arrived (unix ms); null when it got none.</summary>
+    public long? FirstTokenAtMs { get; init; }
+
     /// <summary>
     /// The function calls a response's model asked for: a response ends with them as items, where a run
     /// of the Assistants API waits in <c>requires_action</c> (the client answers with a new response).
@@ -50,7 +53,8 @@ internal sealed partial class RunLifecycle
         if (held is null || (f.StoreOutput && f.Output is { } output && !await OutputBeginHeldAsync(s, output, f.Attempt)))
             return null;
         var status = held.Status == RunStatus.Cancelling ? RunStatus.Cancelled : f.Status;
-        var ended = await EndAsync(s, held, status, f.Attempt, f.Error, f.IncompleteReason, f.Usage, f.Output, f.ReplyText, citations: f.Citations);
+        var ended = await EndAsync(s, held, status, f.Attempt, f.Error, f.IncompleteReason, f.Usage, f.Output, f.ReplyText, citations: f.Citations,
+            firstTokenAtMs: f.FirstTokenAtMs);
         if (ended is not null && status == RunStatus.Completed && f.Calls.Count > 0)
             ended = ended with { Calls = await CallItemsInsertAsync(s, held, f.Calls) };
         if (ended is null || f.Handoff is not { } handoff)
@@ -86,7 +90,7 @@ internal sealed partial class RunLifecycle
     /// </summary>
     private async ValueTask<RunEnded?> EndAsync(IStoreSession s, Run run, string status, int? attempt, RunError? error,
         string? incompleteReason, Usage? usage, RunOutput? output = null, string? replyText = null, string? fromStatus = null,
-        IReadOnlyList<Retrieval.FileSearch.FileCitation>? citations = null)
+        IReadOnlyList<Retrieval.FileSearch.FileCitation>? citations = null, long? firstTokenAtMs = null)
     {
         var now = s.NowMs / 1000;
         var ended = await s.Runs.RunStatusSetAsync(new RunStatusSet(run.Id, status, s.NowMs)
@@ -96,6 +100,7 @@ internal sealed partial class RunLifecycle
             Error = status == RunStatus.Failed ? error : null,
             IncompleteReason = status == RunStatus.Incomplete ? incompleteReason : null,
             Usage = usage,
+            FirstTokenAtMs = firstTokenAtMs,
         });
         if (ended is null)
             return null;

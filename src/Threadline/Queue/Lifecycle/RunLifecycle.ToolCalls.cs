@@ -15,6 +15,9 @@ internal sealed record RunRequireAction(
 {
     /// <summary>The text's start was not stored yet: store it in this transaction.</summary>
     public bool StoreOutput { get; init; }
+
+    /// <summary>When the execution's first token arrived (unix ms); null when it got none.</summary>
+    public long? FirstTokenAtMs { get; init; }
 }
 
 internal sealed record RunRequireActionResult(Run Run, RunStep ToolStep, Message? CompletedMessage, RunStep? CompletedStep);
@@ -51,6 +54,7 @@ internal sealed partial class RunLifecycle
             RequiredAction = ToolCallJson.RequiredAction(r.ToolCalls),
             ExpiresAt = r.ExpiresAt,
             Usage = r.Usage,
+            FirstTokenAtMs = r.FirstTokenAtMs,
         });
         await SettleThreadAsync(s, run.ThreadId, run.Id);
         await outbox.RunSettledAsync(s, waiting!, message);

@@ -87,6 +87,12 @@ internal sealed record RunStatusSet(string RunId, string Status, long NowMs)
     public Usage? Usage { get; init; }
     public RawJson RequiredAction { get; init; } = RawJson.Null;
     public long? ExpiresAt { get; init; }
+
+    /// <summary>
+    /// When the ending execution's first token arrived (unix ms). A write fenced by an attempt (an
+    /// execution's own end) sets it, NULL when it got none; an unfenced one (a cancel, an expiry) leaves it.
+    /// </summary>
+    public long? FirstTokenAtMs { get; init; }
 }
 
 /// <summary>An execution whose lease lapsed; what it left is read again once its thread is held (the takeover decides from that).</summary>

@@ -140,7 +140,8 @@ internal sealed class PostgresRunDriver(PostgresSession s) : IRunDriver
                 last_error_code = @error_code,
                 last_error_message = @error_message,
                 prompt_tokens = COALESCE(@prompt_tokens, x.prompt_tokens),
-                completion_tokens = COALESCE(@completion_tokens, x.completion_tokens)
+                completion_tokens = COALESCE(@completion_tokens, x.completion_tokens),
+                first_token_at_ms = CASE WHEN @attempt::bigint IS NULL THEN x.first_token_at_ms ELSE @first_token_at_ms::bigint END
             WHERE x.id = @id AND (@attempt::bigint IS NULL OR (x.attempt = @attempt AND x.status IN {HeldStatuses}))
               AND (@from::text IS NULL OR x.status = @from)
             RETURNING {Rows.RunColumns}
@@ -148,7 +149,7 @@ internal sealed class PostgresRunDriver(PostgresSession s) : IRunDriver
             ("expires_at", set.ExpiresAt), ("terminal", RunStatus.IsTerminal(set.Status)), ("now_ms", set.NowMs), ("now", set.NowMs / 1000),
             ("incomplete_reason", set.IncompleteReason), ("error_code", set.Error?.Code), ("error_message", set.Error?.Message),
             ("prompt_tokens", set.Usage?.PromptTokens), ("completion_tokens", set.Usage?.CompletionTokens),
-            ("id", set.RunId), ("attempt", set.Attempt is { } a ? (long)a : null));
+            ("first_token_at_ms", set.FirstTokenAtMs), ("id", set.RunId), ("attempt", set.Attempt is { } a ? (long)a : null));
 
     public async ValueTask<bool> RunRequeueAsync(string runId, int attempt) =>
         await s.ExecuteAsync($"""

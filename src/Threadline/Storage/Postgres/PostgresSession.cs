@@ -67,12 +67,16 @@ internal sealed class PostgresSession : IStoreSession
         _changes.Add(change);
     }
 
+    /// <summary>Sees every command this session runs (a test reads their query plans); null in the server.</summary>
+    internal Action<NpgsqlCommand>? Tap { get; set; }
+
     public NpgsqlCommand Command(string sql, (string Name, object? Value)[] parameters)
     {
         var positional = PositionalSql.Of(sql);
         var command = new NpgsqlCommand(positional.Sql, Connection, Transaction);
         foreach (var name in positional.Names)
             command.Parameters.Add(new NpgsqlParameter { Value = Find(parameters, name) ?? DBNull.Value });
+        Tap?.Invoke(command);
         return command;
     }
 

@@ -144,7 +144,8 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
                 last_error_code = $error_code,
                 last_error_message = $error_message,
                 prompt_tokens = COALESCE($prompt_tokens, prompt_tokens),
-                completion_tokens = COALESCE($completion_tokens, completion_tokens)
+                completion_tokens = COALESCE($completion_tokens, completion_tokens),
+                first_token_at_ms = CASE WHEN $attempt IS NULL THEN first_token_at_ms ELSE $first_token_at_ms END
             WHERE id = $id AND ($attempt IS NULL OR (attempt = $attempt AND status IN {HeldStatuses}))
               AND ($from IS NULL OR status = $from)
             RETURNING {Unaliased(Rows.RunColumns)}
@@ -152,7 +153,7 @@ internal sealed class SqliteRunDriver(SqliteSession s) : IRunDriver
             ("$terminal", RunStatus.IsTerminal(set.Status).Flag()), ("$now_ms", set.NowMs), ("$now", now),
             ("$incomplete_reason", set.IncompleteReason), ("$error_code", set.Error?.Code), ("$error_message", set.Error?.Message),
             ("$prompt_tokens", set.Usage?.PromptTokens), ("$completion_tokens", set.Usage?.CompletionTokens),
-            ("$id", set.RunId), ("$attempt", set.Attempt is { } a ? (long)a : null)));
+            ("$first_token_at_ms", set.FirstTokenAtMs), ("$id", set.RunId), ("$attempt", set.Attempt is { } a ? (long)a : null)));
     }
 
     public ValueTask<bool> RunRequeueAsync(string runId, int attempt) =>

@@ -66,14 +66,23 @@ internal sealed class SqliteSession : IStoreSession, IDisposable
         _changes.Clear();
     }
 
+    /// <summary>Sees every command this session runs (a test reads their query plans); null in the server.</summary>
+    internal Action<SqliteCommand>? Tap { get; set; }
+
     /// <summary>The prepared command for <paramref name="sql"/>, its parameters left from the last use (each bind overwrites).</summary>
     public SqliteCommand Command(string sql)
     {
-        if (_commands.TryGetValue(sql, out var command))
-            return command;
+        if (!_commands.TryGetValue(sql, out var command))
+            command = Prepare(sql);
+        Tap?.Invoke(command);
+        return command;
+    }
+
+    private SqliteCommand Prepare(string sql)
+    {
         if (_commands.Count >= MaxCachedCommands)
             ClearCommands();
-        command = Connection.CreateCommand();
+        var command = Connection.CreateCommand();
         command.CommandText = sql;
         // Prepared now, in full: a command prepared lazily by a reader that is disposed before its
         // last statement is enumerated would be parsed again on every use.

@@ -1,0 +1,26 @@
+-- The operator's dashboard (docs/dashboard.md): when a run's first token arrived, and the indexes
+-- its reads need so that a page costs an index range however many runs, threads and deliveries
+-- the database holds. Each index on runs is paid by every run write that changes its columns, so
+-- there are as few as the filters allow: assistant_id, model and created_at_ms never change after
+-- the insert, ended_at_ms is written once, and only (status, seq) moves with each transition.
+
+-- Written with the status change that ends an execution (terminal or requires_action), never on
+-- its own; NULL when the execution got no token.
+ALTER TABLE runs ADD COLUMN first_token_at_ms INTEGER;
+
+-- The status filter of the run list, newest first; also the live counts (one short range per
+-- live status) and the oldest queued run (the first seq among the queued: seq is insertion order).
+CREATE INDEX ix_runs_status ON runs (status, seq);
+-- The assistant and model filters of the run list, newest first.
+CREATE INDEX ix_runs_assistant ON runs (assistant_id, seq);
+CREATE INDEX ix_runs_model ON runs (model, seq);
+-- The run list's time window: a range of creation times (then sorted by seq within the window).
+CREATE INDEX ix_runs_created ON runs (created_at_ms);
+-- The last hour's per-minute statistics read only the runs that ended in it.
+CREATE INDEX ix_runs_ended ON runs (ended_at_ms) WHERE ended_at_ms IS NOT NULL;
+
+-- Thread search by external id across projects: ux_threads_external_id leads with project_id.
+CREATE INDEX ix_threads_external_id ON threads (external_id) WHERE external_id IS NOT NULL;
+
+-- The delivery list's status filter, newest first (the endpoint filter has ix_webhook_deliveries_endpoint).
+CREATE INDEX ix_webhook_deliveries_status ON webhook_deliveries (status, seq);
