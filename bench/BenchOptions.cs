@@ -6,7 +6,7 @@ namespace Threadline.Bench;
 internal sealed class BenchOptions
 {
     public static readonly string[] AllScenarios = ["ingest", "runs", "handoff", "bursts", "streaming", "scale", "idle", "growth",
-        "pg-ingest", "pg-handoff", "pg-bursts", "pg-streaming", "pg-scale", "retrieval"];
+        "pg-ingest", "pg-handoff", "pg-bursts", "pg-streaming", "pg-scale", "dashboard", "pg-dashboard", "retrieval"];
 
     public List<string> Scenarios { get; private set; } = [];
     public bool Smoke { get; private set; }
@@ -87,6 +87,17 @@ internal sealed class BenchOptions
     public double GrowthSeconds { get; private set; } = 6;
     public double GrowthWarmupSeconds { get; private set; } = 2;
 
+    // 15. dashboard
+    public int DashboardThreads { get; private set; } = 100_000;
+    public int DashboardMessages { get; private set; } = 1_000_000;
+    /// <summary>Of the runs (one per assistant turn), how many ended in the last hour: the overview's minutes.</summary>
+    public int DashboardRecentRuns { get; private set; } = 6_000;
+    /// <summary>Webhook events of the latest ended runs, a delivery each.</summary>
+    public int DashboardDeliveries { get; private set; } = 100_000;
+    /// <summary>Measured loads of every view, one at a time, after <see cref="DashboardWarmup"/> rounds.</summary>
+    public int DashboardRequests { get; private set; } = 300;
+    public int DashboardWarmup { get; private set; } = 20;
+
     // 14. retrieval
     /// <summary>Documents of <see cref="RetrievalWords"/> words indexed by the built-in embedder (static chunking 800/400).</summary>
     public int RetrievalDocuments { get; private set; } = 40;
@@ -105,11 +116,13 @@ internal sealed class BenchOptions
 
         Usage: dotnet run -c Release --project bench -- <scenario>[,<scenario>...]|all [options]
 
-        Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle, growth (all = every one, in that order, then the storage comparison, then retrieval)
+        Scenarios: ingest, runs, handoff, bursts, streaming, scale, idle, growth (all = every one, in that order, then the storage comparison, dashboard, then retrieval)
                    bursts and streaming measure through the Assistants API and again through the Responses API, side by side
         Storage comparison: pg-ingest, pg-handoff, pg-bursts, pg-streaming, pg-scale: the same workloads (sizes as above) on SQLite (1 node),
                    PostgreSQL (1 node) and PostgreSQL (3 nodes; pg-scale: 1 node), on a throwaway PostgreSQL 15 cluster the harness starts
                    (tests/postgres/cluster.sh, a database per scenario, stopped at the end); a smoke run uses THREADLINE_TEST_POSTGRES when set
+        Dashboard: dashboard, pg-dashboard: every dashboard page's JSON requests on a large store (runs, deliveries, queues), server time from
+                   Server-Timing; on SQLite, and on PostgreSQL (one node, the cluster above)
         Retrieval: retrieval: vector store indexing (built-in and fake-upstream embedder) in chunks/s, search latency at two store sizes
 
         General:
@@ -134,6 +147,8 @@ internal sealed class BenchOptions
         14. retrieval: --retrieval-documents 40 --retrieval-words 2000   (the built-in embedder's corpus, chunked 800/400)
                        --retrieval-small-chunks 10000 --retrieval-large-chunks 100000 --retrieval-chunks-per-file 1000
                        --retrieval-queries 200 --retrieval-clients 4   (the fake embedder's store, 100-token chunks; search at each size)
+        15. dashboard, pg-dashboard: --dashboard-threads 100000 --dashboard-messages 1000000 --dashboard-recent-runs 6000 --dashboard-deliveries 100000
+                       --dashboard-requests 300 --dashboard-warmup 20   (loads of every view measured, after the warm-up rounds)
 
         Exit code: 0 when every scenario ran (whether or not its targets were met), 1 when one failed to run, 2 on bad usage.
         """;
@@ -154,6 +169,8 @@ internal sealed class BenchOptions
         ["idle_s"] = D(IdleSeconds), ["idle_settle_s"] = D(IdleSettleSeconds),
         ["growth_threads"] = I(GrowthThreads), ["growth_messages"] = I(GrowthMessages), ["growth_keys"] = I(GrowthKeys),
         ["growth_clients"] = I(GrowthClients), ["growth_s"] = D(GrowthSeconds), ["growth_warmup_s"] = D(GrowthWarmupSeconds),
+        ["dashboard_threads"] = I(DashboardThreads), ["dashboard_messages"] = I(DashboardMessages), ["dashboard_recent_runs"] = I(DashboardRecentRuns),
+        ["dashboard_deliveries"] = I(DashboardDeliveries), ["dashboard_requests"] = I(DashboardRequests), ["dashboard_warmup"] = I(DashboardWarmup),
         ["retrieval_documents"] = I(RetrievalDocuments), ["retrieval_words"] = I(RetrievalWords),
         ["retrieval_small_chunks"] = I(RetrievalSmallChunks), ["retrieval_large_chunks"] = I(RetrievalLargeChunks),
         ["retrieval_chunks_per_file"] = I(RetrievalChunksPerFile), ["retrieval_queries"] = I(RetrievalQueries), ["retrieval_clients"] = I(RetrievalClients),
@@ -215,6 +232,7 @@ internal sealed class BenchOptions
         ScaleThreads = 200; ScaleMessages = 2_000; SmallStoreThreads = 50; ScaleClients = 2; ScaleSeconds = 1;
         IdleSeconds = 1; IdleSettleSeconds = 0.5;
         GrowthThreads = 200; GrowthMessages = 1_000; GrowthKeys = 200; GrowthClients = 4; GrowthSeconds = 1; GrowthWarmupSeconds = 0;
+        DashboardThreads = 200; DashboardMessages = 2_000; DashboardRecentRuns = 50; DashboardDeliveries = 200; DashboardRequests = 5; DashboardWarmup = 1;
         RetrievalDocuments = 3; RetrievalWords = 600; RetrievalSmallChunks = 300; RetrievalLargeChunks = 1_000; RetrievalChunksPerFile = 100;
         RetrievalQueries = 20; RetrievalClients = 2;
     }
@@ -272,6 +290,12 @@ internal sealed class BenchOptions
             case "growth-clients": GrowthClients = Int(name, value); break;
             case "growth-seconds": GrowthSeconds = Double(name, value); break;
             case "growth-warmup": GrowthWarmupSeconds = Double(name, value); break;
+            case "dashboard-threads": DashboardThreads = Int(name, value); break;
+            case "dashboard-messages": DashboardMessages = Int(name, value); break;
+            case "dashboard-recent-runs": DashboardRecentRuns = Int(name, value); break;
+            case "dashboard-deliveries": DashboardDeliveries = Int(name, value); break;
+            case "dashboard-requests": DashboardRequests = Int(name, value); break;
+            case "dashboard-warmup": DashboardWarmup = Int(name, value); break;
             case "retrieval-documents": RetrievalDocuments = Int(name, value); break;
             case "retrieval-words": RetrievalWords = Int(name, value); break;
             case "retrieval-small-chunks": RetrievalSmallChunks = Int(name, value); break;

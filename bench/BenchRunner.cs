@@ -145,6 +145,8 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         "pg-bursts" => PgBurstsScenario.RunAsync(context, result, ct),
         "pg-streaming" => PgStreamingScenario.RunAsync(context, result, ct),
         "pg-scale" => PgScaleScenario.RunAsync(context, result, ct),
+        "dashboard" => DashboardScenario.RunAsync(context, result, ct),
+        "pg-dashboard" => DashboardScenario.RunPostgresAsync(context, result, ct),
         "retrieval" => RetrievalScenario.RunAsync(context, result, ct),
         _ => throw new ArgumentException($"Unknown scenario {name}"),
     };
@@ -165,6 +167,8 @@ internal sealed class BenchRunner(BenchOptions options, string[] args)
         "pg-streaming" => "12. pg-streaming: streamed runs on SQLite and PostgreSQL, 1 and 3 nodes",
         "pg-scale" => "13. pg-scale: listing a large store on SQLite and PostgreSQL",
         "retrieval" => "14. retrieval: vector store indexing and search",
+        "dashboard" => "15. dashboard: every page's requests on a large store",
+        "pg-dashboard" => "16. pg-dashboard: the dashboard's requests on a large PostgreSQL store",
         _ => name,
     };
 

@@ -29,7 +29,8 @@ internal static class LargeStore
 
     /// <param name="CompletedAt">Set on assistant turns only.</param>
     /// <param name="AssistantId">Set on assistant turns only.</param>
-    public sealed record SeedMessage(string Id, string ThreadId, long Position, long CreatedAt, long? CompletedAt, string Role, string Content, string? AssistantId);
+    /// <param name="RunId">The run that wrote an assistant turn, when the store has runs (<see cref="DashboardStore"/>).</param>
+    public sealed record SeedMessage(string Id, string ThreadId, long Position, long CreatedAt, long? CompletedAt, string Role, string Content, string? AssistantId, string? RunId = null);
 
     /// <summary><paramref name="threads"/> threads sharing <paramref name="messages"/> messages as evenly as can be, made a day ago.</summary>
     public static SeedThread[] Threads(int threads, int messages)
@@ -40,19 +41,28 @@ internal static class LargeStore
             .ToArray();
     }
 
-    public static IEnumerable<SeedMessage> MessagesOf(SeedThread thread)
+    /// <param name="runs">The runs of the store, which name the assistant turns' ids, runs and assistants; none: no runs.</param>
+    public static IEnumerable<SeedMessage> MessagesOf(SeedThread thread, DashboardStore? runs = null)
     {
         for (var k = 1; k <= thread.Messages; k++)
         {
             var user = k % 2 == 1;
             var at = thread.CreatedAt + k;
+            if (!user && runs?.TurnOf(thread.Index, k) is { } turn)
+            {
+                yield return new SeedMessage(turn.MessageId, thread.Id, (long)k * PositionSpacing, at, at, "assistant", Reply(thread, k), turn.AssistantId, turn.RunId);
+                continue;
+            }
             yield return new SeedMessage(Id("msg"), thread.Id, (long)k * PositionSpacing, at, user ? null : at, user ? "user" : "assistant",
                 user
                     ? $$$"""[{"type":"text","text":{"value":"Message {{{k}}} of thread {{{thread.Index}}}: where is my order?","annotations":[]}}]"""
-                    : $$$"""[{"type":"text","text":{"value":"Reply {{{k}}} of thread {{{thread.Index}}}: it ships tomorrow, sorry for the wait.","annotations":[]}}]""",
+                    : Reply(thread, k),
                 user ? null : Assistant);
         }
     }
+
+    private static string Reply(SeedThread thread, int k) =>
+        $$$"""[{"type":"text","text":{"value":"Reply {{{k}}} of thread {{{thread.Index}}}: it ships tomorrow, sorry for the wait.","annotations":[]}}]""";
 
     /// <summary>
     /// A record for each of the first <paramref name="count"/> of <paramref name="threads"/>, made over the 12 hours

@@ -23,7 +23,9 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     public string Name { get; }
-    public int Pid => _process.Id;
+    /// <summary>Kept from the start, so that it can still be named after the process was disposed (a scenario that failed after stopping it).</summary>
+    public int Pid => _pid ??= _process.Id;
+    private int? _pid;
     public Uri BaseUrl { get; private set; } = null!;
     public bool HasExited
     {
@@ -71,6 +73,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => service.OnLine(e.Data is null ? null : "[stderr] " + e.Data);
         process.Start();
+        _ = service.Pid;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 

@@ -74,7 +74,9 @@ internal sealed class DashboardLive
                 AsyncEnumerable.Empty<SseFrame>(), static f => [f]);
         // A queued run waits for its next execution; an active one is followed from its current one.
         var afterAttempt = run.Status == RunStatus.Queued ? run.Attempt : run.Attempt - 1;
-        var events = feed.ReadAsync(run, afterAttempt, new HashSet<string>(), response.HttpContext.RequestAborted);
+        var ct = response.HttpContext.RequestAborted;
+        // A run executed on another node arrives as that node's Assistants frames: back to domain events first.
+        var events = RelayedRunEvents.AsDomainEvents(feed.ReadAsync(run, afterAttempt, new HashSet<string>(), ct), run, store, ct);
         return EventStream.WriteAsync<RunEvent>(response, [new RunStatusChanged(run)], events, Of);
     }
 

@@ -38,11 +38,35 @@ internal sealed class SeqPagingSql(string marker, Func<string, string> bind)
         return this;
     }
 
+    private (string Column, string Table)? _orderedBy;
+
+    /// <summary>
+    /// Newest first by <paramref name="column"/> (then seq) instead of seq alone: a range of that
+    /// column is then read in the order of its index, not read whole and sorted (a time window of
+    /// the run list holds every run of that hour). The cursor is still a row's seq.
+    /// </summary>
+    public SeqPagingSql OrderedBy(string column, string table)
+    {
+        _orderedBy = (column, table);
+        return this;
+    }
+
     public string Build(string select, long? beforeSeq, int limit)
     {
-        Compare("x.seq", "<", beforeSeq);
+        string order;
+        if (_orderedBy is var (column, table))
+        {
+            if (beforeSeq is not null)
+                Where($"(x.{column}, x.seq) < (SELECT c.{column}, c.seq FROM {table} c WHERE c.seq = {Parameter(beforeSeq)})");
+            order = $"x.{column} DESC, x.seq DESC";
+        }
+        else
+        {
+            Compare("x.seq", "<", beforeSeq);
+            order = "x.seq DESC";
+        }
         var where = _conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", _conditions);
-        return $"{select}{where} ORDER BY x.seq DESC LIMIT {Parameter((long)limit + 1)}";
+        return $"{select}{where} ORDER BY {order} LIMIT {Parameter((long)limit + 1)}";
     }
 
     /// <summary>A row's object and its <c>seq</c>, selected last.</summary>

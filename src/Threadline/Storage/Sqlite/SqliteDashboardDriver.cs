@@ -92,6 +92,8 @@ internal sealed class SqliteDashboardDriver(SqliteSession s) : IDashboardDriver
     {
         var sql = Paging().Compare("x.status", "=", q.Status).Compare("x.assistant_id", "=", q.AssistantId).Compare("x.model", "=", q.Model)
             .Compare("x.created_at_ms", ">=", q.SinceMs).Compare("x.created_at_ms", "<", q.UntilMs);
+        if (q.SinceMs is not null || q.UntilMs is not null)
+            sql.OrderedBy("created_at_ms", "runs");
         return ValueTask.FromResult(SeqPagingSql.Finish(
             s.List(sql.Build(SelectRun, q.BeforeSeq, q.Limit), SeqPagingSql.WithSeq(Rows.Run), [.. sql.Parameters]), q.Limit));
     }

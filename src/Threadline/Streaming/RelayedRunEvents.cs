@@ -4,14 +4,13 @@ using Threadline.Domain;
 using Threadline.Messages;
 using Threadline.Runs;
 using Threadline.Storage;
-using Threadline.Streaming;
 
-namespace Threadline.Responses;
+namespace Threadline.Streaming;
 
 /// <summary>
 /// A run executed on another node reaches this node's streams as that node's Assistants frames
-/// (<see cref="RelayedEvent"/>), which the Responses projection cannot use as they are: its frames are
-/// made per stream. This turns them back into the domain events they were made of: the run's status
+/// (<see cref="RelayedEvent"/>), which another surface's projection (the Responses API's, the
+/// dashboard's) cannot use as they are. This turns them back into the domain events they were made of: the run's status
 /// changes (its end as stored), the reply's message opened and ended, and every piece of text.
 /// </summary>
 internal static class RelayedRunEvents
