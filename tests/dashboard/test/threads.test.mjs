@@ -8,7 +8,8 @@ const ctx = useStack();
 test("finds a user's thread by external_id after a burst, and shows its messages", async () => {
   const assistant = await ctx.client.beta.assistants.create({ model: 'echo', name: 'Support bot' });
   const externalId = unique('whatsapp:+1555');
-  const texts = ['Hi', 'I have a problem', 'my order is missing', 'it was order 4711'];
+  // The last one is markup: the page must show it as text (no element made from data).
+  const texts = ['Hi', 'I have a problem', 'my order is missing', 'it was <b>order</b> <img src=x onerror="window.__xss=1">'];
 
   // The burst: each message is its own find-or-create + debounced run call, sent at once, as a chat
   // channel's webhooks arrive. They make one thread and one run.
@@ -49,6 +50,9 @@ test("finds a user's thread by external_id after a burst, and shows its messages
     const text = await reply.first().innerText();
     return texts.every((x) => text.includes(x));
   }, { what: 'the reply echoing the whole burst', timeoutMs: 20_000 });
+
+  assert.equal(await page.locator('[data-testid="messages"] b, [data-testid="messages"] img').count(), 0, 'message text is not parsed as HTML');
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
 
   // Searching by the thread id finds it too.
   await page.getByTestId('nav-threads').click();
