@@ -30,6 +30,7 @@ test('a debounced run goes from queued to completed live, without a reload', asy
   // The timeline and the live events of the run page.
   await page.locator('[data-testid="timeline-row"][data-label="completed"]').waitFor();
   await page.locator('[data-testid="timeline-row"][data-label="started"]').waitFor();
+  await page.locator('[data-testid="timeline-row"][data-label="eligible"]').waitFor(); // the quiet period's end
   await page.locator('[data-testid="run-event"][data-event="status"]').first().waitFor();
   await page.locator('[data-testid="run-event"][data-event="done"]').waitFor();
   assert.match(await page.getByTestId('live-text').innerText(), /hello, debounced/);
