@@ -53,7 +53,7 @@ dotnet test Threadline.sln -c "$config" --no-build -nologo \
 # the tests that need several nodes on one PostgreSQL (skipped on SQLite).
 echo "==> dotnet test (PostgreSQL)"
 THREADLINE_TEST_STORAGE=postgres dotnet test tests/Threadline.Tests -c "$config" --no-build -nologo \
-  --filter "FullyQualifiedName~Threadline.Tests.Storage|FullyQualifiedName~Threadline.Tests.Queue|FullyQualifiedName~Threadline.Tests.Streaming|FullyQualifiedName~Threadline.Tests.Runs|FullyQualifiedName~Threadline.Tests.MultiNode|FullyQualifiedName~DeliveryAfterCrash" \
+  --filter "FullyQualifiedName~Threadline.Tests.Storage|FullyQualifiedName~Threadline.Tests.Queue|FullyQualifiedName~Threadline.Tests.Streaming|FullyQualifiedName~Threadline.Tests.Runs|FullyQualifiedName~Threadline.Tests.MultiNode|FullyQualifiedName~DeliveryAfterCrash|FullyQualifiedName~Threadline.Tests.Dashboard" \
   --logger "trx;LogFilePrefix=postgres" --results-directory "$results" \
   --logger "console;verbosity=normal" || status=1
 
@@ -79,6 +79,16 @@ CONFIGURATION="$config" bash tests/compat/node/run.sh 2>&1 | tee "$node_log"
 read -r np nf ns < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$node_log" | tail -1)
 if [ -z "${np:-}" ]; then np=0 nf=1 ns=0; status=1; fi
 passed=$(( ${passed:-0} + np )) failed=$(( ${failed:-0} + nf )) skipped=$(( ${skipped:-0} + ns ))
+
+# The operator's dashboard in a real browser (playwright-core driving Debian's chromium, installed when missing)
+# against real servers.
+echo "==> dashboard in the browser (tests/dashboard/run.sh)"
+dashboard_log="$results/dashboard.log"
+CONFIGURATION="$config" bash tests/dashboard/run.sh 2>&1 | tee "$dashboard_log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+read -r dp df ds < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$dashboard_log" | tail -1)
+if [ -z "${dp:-}" ]; then dp=0 df=1 ds=0; status=1; fi
+passed=$(( ${passed:-0} + dp )) failed=$(( ${failed:-0} + df )) skipped=$(( ${skipped:-0} + ds ))
 
 # The benchmark harness, as a smoke run with tiny sizes so that it keeps working: it reports its
 # targets, it asserts none of them (timings belong to the full run, docs/benchmarks.md). One check.
