@@ -94,15 +94,13 @@ export function followRun(runId, handlers) {
       handlers[name]?.(data);
     });
   }
-  // The stream ends with `done` (data [DONE]), as the API's streams do; `end` is taken too.
-  for (const name of ['done', 'end']) {
-    source.addEventListener(name, () => {
-      if (ended) return;
-      ended = true;
-      source.close();
-      handlers.end?.();
-    });
-  }
+  // The stream ends with `done` (data [DONE]), as the API's streams do.
+  source.addEventListener('done', () => {
+    if (ended) return;
+    ended = true;
+    source.close();
+    handlers.end?.();
+  });
   source.addEventListener('error', () => {
     if (!ended && source.readyState === EventSource.CLOSED) handlers.error?.();
   });
