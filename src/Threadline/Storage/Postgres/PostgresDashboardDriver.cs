@@ -58,7 +58,8 @@ internal sealed class PostgresDashboardDriver(PostgresSession s) : IDashboardDri
     {
         var sql = Paging().Compare("x.id", "=", q.Id).Compare("x.external_id", "=", q.ExternalId);
         if (q.MetadataKey is { } key)
-            sql.Where($"x.metadata::jsonb ->> {sql.Parameter(key)} = {sql.Parameter(q.MetadataValue ?? "")}");
+            // Containment, which ix_threads_metadata answers (metadata values are strings, so it matches as ->> would).
+            sql.Where($"x.metadata::jsonb @> jsonb_build_object({sql.Parameter(key)}::text, {sql.Parameter(q.MetadataValue ?? "")}::text)");
         return SeqPagingSql.Finish(
             await s.ListAsync(sql.Build(SelectThread, q.BeforeSeq, q.Limit), SeqPagingSql.WithSeq(Rows.Thread), [.. sql.Parameters]), q.Limit);
     }
