@@ -23,7 +23,10 @@ CREATE INDEX ix_runs_ended ON runs (ended_at_ms) WHERE ended_at_ms IS NOT NULL;
 CREATE INDEX ix_threads_external_id ON threads (external_id) WHERE external_id IS NOT NULL;
 -- Thread search by a metadata pair: containment over the metadata as jsonb (the column is text;
 -- the cast is immutable). SQLite has no such index: there the search walks the threads newest first.
-CREATE INDEX ix_threads_metadata ON threads USING gin ((metadata::jsonb) jsonb_path_ops);
+-- Without fastupdate: a pending list makes every search of the index look costly to the planner,
+-- and after a few executions of the (auto-prepared) statement it settles on a generic plan that
+-- walks every thread instead (measured: 45 ms instead of 0.02 at 100,000 threads).
+CREATE INDEX ix_threads_metadata ON threads USING gin ((metadata::jsonb) jsonb_path_ops) WITH (fastupdate = off);
 
 -- The delivery list's status filter, newest first (the endpoint filter has ix_webhook_deliveries_endpoint).
 CREATE INDEX ix_webhook_deliveries_status ON webhook_deliveries (status, seq);
