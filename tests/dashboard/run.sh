@@ -47,23 +47,12 @@ echo "==> dashboard: $(ls test/*.test.mjs | wc -l) files, chromium $("$chromium"
 CHROMIUM="$chromium" node --test --test-reporter=tap --test-concurrency=2 test/*.test.mjs >"$out" 2>&1
 rc=$?
 
-p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
-f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)
-c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$out" | tail -1)
-s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$out" | tail -1)
-if [ -z "$p" ]; then
-  cat "$out"
-  echo "node --test printed no summary (exit $rc)"
-  f=1
-fi
-f=$(( ${f:-0} + ${c:-0} ))
+# shellcheck source=../lib/tap-counts.sh
+. ../lib/tap-counts.sh
+tap_counts "$out" "$rc" dashboard
+p=$tap_passed f=$tap_failed s=$tap_skipped
 status=0
-if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
-  status=1
-  [ "$f" -eq 0 ] && f=1
-  # The failures with their messages (TAP yaml blocks).
-  awk '/^ *not ok /{p=1} p{print} /^ *\.\.\.$/{p=0}' "$out"
-fi
+[ "$f" -gt 0 ] && status=1
 echo "    dashboard: ${p:-0} passed, $f failed, ${s:-0} skipped ($((SECONDS - started)) s)"
 echo "${p:-0} passed, $f failed, ${s:-0} skipped"
 exit $status

@@ -17,14 +17,14 @@ namespace Threadline.Dashboard;
 /// </summary>
 internal sealed class DashboardLive
 {
-    private readonly IStore store;
-    private readonly RunEventFeed feed;
-    private readonly TimeProvider time;
+    private readonly IStore _store;
+    private readonly RunEventFeed _feed;
+    private readonly TimeProvider _time;
     private int _open;
 
     public DashboardLive(IStore store, RunEventFeed feed, TimeProvider time, Telemetry.ThreadlineMetrics metrics)
     {
-        (this.store, this.feed, this.time) = (store, feed, time);
+        (_store, _feed, _time) = (store, feed, time);
         metrics.Observe("threadline.dashboard.streams", "Dashboard pages following the server's changes.", () => Volatile.Read(ref _open));
     }
 
@@ -42,27 +42,27 @@ internal sealed class DashboardLive
     private async IAsyncEnumerable<SseFrame> Changes([EnumeratorCancellation] CancellationToken ct)
     {
         var signal = new WakeSignal();
-        store.Changes.Subscribe(signal, ChangeTopic.Queue, ChangeTopic.Run, ChangeTopic.Outbox);
+        _store.Changes.Subscribe(signal, ChangeTopic.Queue, ChangeTopic.Run, ChangeTopic.Outbox);
         Interlocked.Increment(ref _open);
         try
         {
             // Once at once: it sends the headers, and covers what changed between the page's reads and this subscription.
-            yield return Frame("change", new ChangeFrame(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            yield return Frame("change", new ChangeFrame(_time.GetUtcNow().ToUnixTimeMilliseconds()));
             while (!ct.IsCancellationRequested)
             {
-                if (!await signal.WaitAsync(KeepAlive, time, ct))
+                if (!await signal.WaitAsync(KeepAlive, _time, ct))
                 {
                     yield return Ping;
                     continue;
                 }
-                yield return Frame("change", new ChangeFrame(time.GetUtcNow().ToUnixTimeMilliseconds()));
-                await Task.Delay(Coalesce, time, ct);
+                yield return Frame("change", new ChangeFrame(_time.GetUtcNow().ToUnixTimeMilliseconds()));
+                await Task.Delay(Coalesce, _time, ct);
             }
         }
         finally
         {
             Interlocked.Decrement(ref _open);
-            store.Changes.Unsubscribe(signal);
+            _store.Changes.Unsubscribe(signal);
         }
     }
 
@@ -76,7 +76,7 @@ internal sealed class DashboardLive
         var afterAttempt = run.Status == RunStatus.Queued ? run.Attempt : run.Attempt - 1;
         var ct = response.HttpContext.RequestAborted;
         // A run executed on another node arrives as that node's Assistants frames: back to domain events first.
-        var events = RelayedRunEvents.AsDomainEvents(feed.ReadAsync(run, afterAttempt, new HashSet<string>(), ct), run, store, ct);
+        var events = RelayedRunEvents.AsDomainEvents(_feed.ReadAsync(run, afterAttempt, new HashSet<string>(), ct), run, _store, ct);
         return EventStream.WriteAsync<RunEvent>(response, [new RunStatusChanged(run)], events, Of);
     }
 
@@ -86,7 +86,7 @@ internal sealed class DashboardLive
     private SseFrame[] Project(RunEvent e) => e switch
     {
         RunCreated c => [Frame("status", new StatusFrame(c.Run.Status, c.Run.CreatedAtMs, c.Run.Attempt))],
-        RunStatusChanged c => [Frame("status", new StatusFrame(c.Run.Status, time.GetUtcNow().ToUnixTimeMilliseconds(), c.Run.Attempt))],
+        RunStatusChanged c => [Frame("status", new StatusFrame(c.Run.Status, _time.GetUtcNow().ToUnixTimeMilliseconds(), c.Run.Attempt))],
         StepStarted s => [Frame("step", new StepFrame(s.Step.Id, s.Step.Type, s.Step.Status))],
         ToolCallsRequested s => [Frame("step", new StepFrame(s.Step.Id, s.Step.Type, s.Step.Status))],
         StepEnded s => [Frame("step", new StepFrame(s.Step.Id, s.Step.Type, s.Step.Status))],

@@ -40,6 +40,8 @@ direct_files=()
 for f in test/*.test.mjs; do [ "$f" != test/prism-selftest.test.mjs ] && direct_files+=("$f"); done
 
 passed=0 failed=0 skipped=0 status=0
+# shellcheck source=../../lib/tap-counts.sh
+. ../../lib/tap-counts.sh
 
 # start_stack PRISM: one Threadline (and Prism in front of it with PRISM=1) shared by the runs that follow; files
 # that need their own configuration start their own. Sets stack_env to the URLs for the test processes.
@@ -84,23 +86,9 @@ run() {
     node --test --test-reporter=tap --test-concurrency=2 "$@" >"$out" 2>&1
   local rc=$?
 
-  local p f c s
-  p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
-  f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)
-  c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$out" | tail -1)
-  s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$out" | tail -1)
-  if [ -z "$p" ]; then
-    cat "$out"
-    echo "$name: node --test printed no summary (exit $rc)"
-    f=1
-  fi
-  f=$(( ${f:-0} + ${c:-0} ))
-  if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
-    status=1
-    [ "$f" -eq 0 ] && f=1
-    # The failures with their messages (TAP yaml blocks).
-    awk '/^ *not ok /{p=1} p{print} /^ *\.\.\.$/{p=0}' "$out"
-  fi
+  tap_counts "$out" "$rc" "$name"
+  local p=$tap_passed f=$tap_failed s=$tap_skipped
+  [ "$f" -gt 0 ] && status=1
   # Prism's warnings for error statuses the spec does not declare (it lists only 200 and 429): expected, not failures.
   local warnings
   warnings=$(grep -c '^# Prism Warning' "$out")

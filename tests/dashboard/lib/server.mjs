@@ -4,15 +4,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { stop, waitForLine } from '../../lib/process.mjs';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
 const configuration = process.env.CONFIGURATION ?? 'Release';
 export const serverDll = path.join(repoRoot, 'src/Threadline/bin', configuration, 'net10.0/Threadline.dll');
-
-const START_TIMEOUT_MS = 60_000;
 
 /** The keys every test server has: a project's API key (it does not open the dashboard) and an admin key. */
 export const API_KEY = 'sk-dash-user-0123456789';
@@ -29,18 +27,6 @@ export const DEFAULT_ARGS = {
   'Threadline:Webhooks:RetrySchedule:0': '00:00:00.200',
   'Threadline:Webhooks:Timeout': '00:00:05',
 };
-
-function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 /**
  * @param {{ args?: Record<string,string>, dataDir?: string }} options extra configuration (`--Key=Value`), on
@@ -62,32 +48,7 @@ export async function startThreadline({ args = {} } = {}) {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const origin = await new Promise((resolve, reject) => {
-      let done = false;
-      const timer = setTimeout(() => {
-        done = true;
-        reject(new Error(`Threadline did not start within ${START_TIMEOUT_MS} ms\n${log.join('\n')}`));
-      }, START_TIMEOUT_MS);
-      const onLine = (line) => {
-        log.push(line);
-        if (log.length > 500) log.shift();
-        if (process.env.DEBUG_SERVER) process.stderr.write(`[server] ${line}\n`);
-        const m = !done && /Now listening on: (http:\/\/\S+)/.exec(line);
-        if (m) {
-          done = true;
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      createInterface({ input: child.stdout }).on('line', onLine);
-      createInterface({ input: child.stderr }).on('line', onLine);
-      child.once('exit', (code, signal) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        reject(new Error(`Threadline exited (code ${code}, signal ${signal}) before it was ready\n${log.join('\n')}`));
-      });
-    });
+    const [, origin] = await waitForLine(child, /Now listening on: (http:\/\/\S+)/, 'Threadline', log);
     return { origin, baseURL: `${origin}/v1`, log, stop: cleanup };
   } catch (e) {
     await cleanup();

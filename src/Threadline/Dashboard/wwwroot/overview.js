@@ -23,6 +23,19 @@ export async function render(root) {
     const hour = o.last_hour ?? {};
     const minutes = o.minutes ?? [];
     const labels = minutes.map((m) => m.minute_ms);
+    // A time per minute (`avg_<key>_ms`, `max_<key>_ms`), its average and maximum as two lines.
+    const msChart = (title, testid, key) =>
+      lineChart({
+        title,
+        labels,
+        width: 500,
+        testid,
+        format: msLabel,
+        series: [
+          { name: 'average', cls: 'c-1', values: minutes.map((m) => m[`avg_${key}_ms`]) },
+          { name: 'max', cls: 'c-2', values: minutes.map((m) => m[`max_${key}_ms`]) },
+        ],
+      });
     const waiting = o.oldest_waiting;
     fill(
       body,
@@ -54,28 +67,8 @@ export async function render(root) {
             { name: 'other', cls: 'c-mute', values: minutes.map((m) => m.other) },
           ],
         }),
-        lineChart({
-          title: 'Queue wait',
-          labels,
-          width: 500,
-          testid: 'chart-wait',
-          format: msLabel,
-          series: [
-            { name: 'average', cls: 'c-1', values: minutes.map((m) => m.avg_wait_ms) },
-            { name: 'max', cls: 'c-2', values: minutes.map((m) => m.max_wait_ms) },
-          ],
-        }),
-        lineChart({
-          title: 'Time to first token',
-          labels,
-          width: 500,
-          testid: 'chart-ttft',
-          format: msLabel,
-          series: [
-            { name: 'average', cls: 'c-1', values: minutes.map((m) => m.avg_first_token_ms) },
-            { name: 'max', cls: 'c-2', values: minutes.map((m) => m.max_first_token_ms) },
-          ],
-        }),
+        msChart('Queue wait', 'chart-wait', 'wait'),
+        msChart('Time to first token', 'chart-ttft', 'first_token'),
       ),
       h('p', { class: 'muted small' }, `Last 60 minutes, as of ${time(o.now_ms)} on node `, h('span', { class: 'id' }, o.node ?? '?'), '.'),
     );

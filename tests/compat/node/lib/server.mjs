@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { stop, waitForLine } from '../../../lib/process.mjs';
 import { packageRoot, repoRoot } from './paths.mjs';
 import { prismSpecFile } from './spec.mjs';
 
@@ -17,48 +17,6 @@ const prismCli = path.join(packageRoot, 'node_modules/@stoplight/prism-cli/dist/
 
 /** True when the suite runs through the Prism validating proxy (PRISM=1). */
 export const viaPrism = process.env.PRISM === '1';
-
-const START_TIMEOUT_MS = 60_000;
-
-function waitForLine(child, pattern, name, log) {
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const timer = setTimeout(() => {
-      done = true;
-      reject(new Error(`${name} did not print ${pattern} within ${START_TIMEOUT_MS} ms\n${log.join('\n')}`));
-    }, START_TIMEOUT_MS);
-    const onLine = (line) => {
-      log.push(line);
-      if (log.length > 400) log.shift();
-      const m = !done && pattern.exec(line);
-      if (m) {
-        done = true;
-        clearTimeout(timer);
-        resolve(m);
-      }
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    child.once('exit', (code, signal) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (code ${code}, signal ${signal}) before it was ready\n${log.join('\n')}`));
-    });
-  });
-}
-
-function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 /**
  * Starts Prism as a validating proxy for `upstream` (a URL ending in /v1), on a free loopback port.
