@@ -14,15 +14,19 @@ namespace Threadline.Api;
 /// nothing more ready (or much is buffered), so a burst costs one write, and a delta is sent the moment
 /// it is the last one there. A client that goes away stops the writing, not the run. A failure once the
 /// stream has begun (the database went) ends it with an <c>error</c> frame holding the error object.
+/// A stream given <c>hangUp</c> ends without <c>done</c> when it fires, as a dropped connection would, for a
+/// client that reconnects by itself (an <c>EventSource</c>) and finds the same stream on another node.
 /// </summary>
 internal static class EventStream
 {
     private const int FlushAtBytes = 64 * 1024;
     private static readonly SseItem<SseFrame> Done = new(new SseFrame("done", "[DONE]"u8.ToArray()), "done");
 
-    public static async Task WriteAsync<T>(HttpResponse response, IEnumerable<T> first, IAsyncEnumerable<T> rest, Func<T, SseFrame[]> project)
+    public static async Task WriteAsync<T>(HttpResponse response, IEnumerable<T> first, IAsyncEnumerable<T> rest, Func<T, SseFrame[]> project,
+        CancellationToken hangUp = default)
     {
-        var ct = response.HttpContext.RequestAborted;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(response.HttpContext.RequestAborted, hangUp);
+        var ct = ended.Token;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
@@ -37,7 +41,7 @@ internal static class EventStream
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client left; the run goes on.
+            // The client left, or we hung up (what is written still goes out as the response ends); the run goes on.
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -84,6 +88,8 @@ internal static class EventStream
             foreach (var frame in project(events.Current))
                 yield return new SseItem<SseFrame>(frame, frame.Event);
         }
+        // A source that stopped because the stream was ended (it may stop quietly) has not finished: no done.
+        ct.ThrowIfCancellationRequested();
         yield return Done;
     }
 

@@ -33,12 +33,15 @@ internal static class DashboardEndpoints
             DashboardJson.Result(await reads.RunsAsync(RunSearch(http.Request.Query), http.RequestAborted)));
         api.MapGet("/runs/{runId}", async (string runId, HttpContext http, DashboardReads reads) =>
             DashboardJson.Result(await reads.RunAsync(runId, http.RequestAborted) ?? throw ApiException.NoSuch("run", runId)));
-        api.MapGet("/runs/{runId}/events", async (string runId, HttpContext http, DashboardReads reads, DashboardLive live, Storage.IStore store) =>
+        // The pages' streams end when the server begins to stop, for their EventSource to reconnect elsewhere.
+        api.MapGet("/runs/{runId}/events", async (string runId, HttpContext http, DashboardReads reads, DashboardLive live, Storage.IStore store,
+            IHostApplicationLifetime lifetime) =>
         {
             var run = await store.ReadAsync(s => s.Runs.RunGetByIdAsync(runId), http.RequestAborted) ?? throw ApiException.NoSuch("run", runId);
-            await live.RunEventsAsync(http.Response, run);
+            await live.RunEventsAsync(http.Response, run, lifetime.ApplicationStopping);
         });
-        api.MapGet("/events", (HttpContext http, DashboardLive live) => live.ChangesAsync(http.Response));
+        api.MapGet("/events", (HttpContext http, DashboardLive live, IHostApplicationLifetime lifetime) =>
+            live.ChangesAsync(http.Response, lifetime.ApplicationStopping));
         api.MapGet("/webhooks", async (HttpContext http, DashboardReads reads) => DashboardJson.Result(await reads.EndpointsAsync(http.RequestAborted)));
         api.MapGet("/deliveries", async (HttpContext http, DashboardReads reads) =>
             DashboardJson.Result(await reads.DeliveriesAsync(DeliverySearch(http.Request.Query), http.RequestAborted)));

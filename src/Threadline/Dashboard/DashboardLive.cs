@@ -13,7 +13,9 @@ namespace Threadline.Dashboard;
 /// The dashboard's server-sent events, from the same sources as the API's streams: the store's change
 /// announcements (which on PostgreSQL include other nodes' commits) tell a page to look again, and a
 /// run's domain events (<see cref="RunEventFeed"/>, followed live here or relayed from the node that
-/// executes it) are projected to the run page's frames.
+/// executes it) are projected to the run page's frames. Both end, without <c>done</c>, at <c>hangUp</c> (the
+/// server begins to stop): a page's <c>EventSource</c> then reconnects (to another node, behind a load
+/// balancer), where an open page would otherwise hold the process for its whole shutdown timeout.
 /// </summary>
 internal sealed class DashboardLive
 {
@@ -36,10 +38,10 @@ internal sealed class DashboardLive
 
     private static readonly SseFrame Ping = new("ping", "{}"u8.ToArray());
 
-    public Task ChangesAsync(HttpResponse response) =>
-        EventStream.WriteAsync(response, [], Changes(response.HttpContext.RequestAborted), static f => [f]);
+    public Task ChangesAsync(HttpResponse response, CancellationToken hangUp) =>
+        EventStream.WriteAsync(response, [], Changes(), static f => [f], hangUp);
 
-    private async IAsyncEnumerable<SseFrame> Changes([EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<SseFrame> Changes([EnumeratorCancellation] CancellationToken ct = default)
     {
         var signal = new WakeSignal();
         _store.Changes.Subscribe(signal, ChangeTopic.Queue, ChangeTopic.Run, ChangeTopic.Outbox);
@@ -67,17 +69,20 @@ internal sealed class DashboardLive
     }
 
     /// <summary>The run's live events until it ends or waits for tool outputs; at once <c>done</c> when it has ended.</summary>
-    public Task RunEventsAsync(HttpResponse response, Run run)
+    public async Task RunEventsAsync(HttpResponse response, Run run, CancellationToken hangUp)
     {
         if (run.IsTerminal || run.Status == RunStatus.RequiresAction)
-            return EventStream.WriteAsync(response, [Frame("status", new StatusFrame(run.Status, run.EndedAtMs ?? run.CreatedAtMs, run.Attempt))],
+        {
+            await EventStream.WriteAsync(response, [Frame("status", new StatusFrame(run.Status, run.EndedAtMs ?? run.CreatedAtMs, run.Attempt))],
                 AsyncEnumerable.Empty<SseFrame>(), static f => [f]);
+            return;
+        }
         // A queued run waits for its next execution; an active one is followed from its current one.
         var afterAttempt = run.Status == RunStatus.Queued ? run.Attempt : run.Attempt - 1;
-        var ct = response.HttpContext.RequestAborted;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(response.HttpContext.RequestAborted, hangUp);
         // A run executed on another node arrives as that node's Assistants frames: back to domain events first.
-        var events = RelayedRunEvents.AsDomainEvents(_feed.ReadAsync(run, afterAttempt, new HashSet<string>(), ct), run, _store, ct);
-        return EventStream.WriteAsync<RunEvent>(response, [new RunStatusChanged(run)], events, Of);
+        var events = RelayedRunEvents.AsDomainEvents(_feed.ReadAsync(run, afterAttempt, new HashSet<string>(), ended.Token), run, _store, ended.Token);
+        await EventStream.WriteAsync<RunEvent>(response, [new RunStatusChanged(run)], events, Of, ended.Token);
     }
 
     /// <summary>Projected once per event and shared by every dashboard reader, like the API's frames.</summary>

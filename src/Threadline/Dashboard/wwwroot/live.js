@@ -77,8 +77,8 @@ export function startLive(onChange, onState) {
 }
 
 /**
- * Follows one run's live events. `handlers` has optional status, step, text, message, end, each
- * called with the parsed data (end with none). Closes itself at the stream's end (`done`). Returns a close function.
+ * Follows one run's live events. `handlers` has optional status, step, text, message, end, reopen,
+ * each called with the parsed data (end and reopen with none). Closes itself at the stream's end (`done`). Returns a close function.
  */
 export function followRun(runId, handlers) {
   const source = new EventSource(api.runEventsUrl(runId));
@@ -94,6 +94,13 @@ export function followRun(runId, handlers) {
       handlers[name]?.(data);
     });
   }
+  // A stream that ends without `done` (its node is stopping) is opened again by the EventSource, and
+  // carries the run's current attempt from its start: `open` tells the page to start its text again.
+  let opened = false;
+  source.addEventListener('open', () => {
+    if (opened) handlers.reopen?.();
+    opened = true;
+  });
   // The stream ends with `done` (data [DONE]), as the API's streams do.
   source.addEventListener('done', () => {
     if (ended) return;

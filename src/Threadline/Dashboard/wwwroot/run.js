@@ -147,6 +147,10 @@ export async function render(root, ctx) {
       message: (e) => {
         logEvent('message', e);
       },
+      reopen: () => {
+        logEvent('reconnected');
+        liveText.textContent = '';
+      },
       end: () => {
         logEvent('done');
         closeEvents = null;
