@@ -22,7 +22,8 @@ internal static class EventStream
     private const int FlushAtBytes = 64 * 1024;
     private static readonly SseItem<SseFrame> Done = new(new SseFrame("done", "[DONE]"u8.ToArray()), "done");
 
-    public static async Task WriteAsync<T>(HttpResponse response, IEnumerable<T> first, IAsyncEnumerable<T> rest, Func<T, SseFrame[]> project,
+    /// <param name="rest">The events after <paramref name="first"/>, given the token that ends the stream (the client's leaving, or <paramref name="hangUp"/>).</param>
+    public static async Task WriteAsync<T>(HttpResponse response, IEnumerable<T> first, Func<CancellationToken, IAsyncEnumerable<T>> rest, Func<T, SseFrame[]> project,
         CancellationToken hangUp = default)
     {
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(response.HttpContext.RequestAborted, hangUp);
@@ -35,7 +36,7 @@ internal static class EventStream
         var pipe = new UnflushedPipeStream(response.BodyWriter);
         try
         {
-            await SseFormatter.WriteAsync(Items(first, rest, project, pipe, ct), pipe,
+            await SseFormatter.WriteAsync(Items(first, rest(ct), project, pipe, ct), pipe,
                 static (item, writer) => writer.Write(item.Data.Data), ct);
             await pipe.FlushAsync(ct);
         }

@@ -39,9 +39,9 @@ internal sealed class DashboardLive
     private static readonly SseFrame Ping = new("ping", "{}"u8.ToArray());
 
     public Task ChangesAsync(HttpResponse response, CancellationToken hangUp) =>
-        EventStream.WriteAsync(response, [], Changes(), static f => [f], hangUp);
+        EventStream.WriteAsync(response, [], Changes, static f => [f], hangUp);
 
-    private async IAsyncEnumerable<SseFrame> Changes([EnumeratorCancellation] CancellationToken ct = default)
+    private async IAsyncEnumerable<SseFrame> Changes([EnumeratorCancellation] CancellationToken ct)
     {
         var signal = new WakeSignal();
         _store.Changes.Subscribe(signal, ChangeTopic.Queue, ChangeTopic.Run, ChangeTopic.Outbox);
@@ -69,20 +69,16 @@ internal sealed class DashboardLive
     }
 
     /// <summary>The run's live events until it ends or waits for tool outputs; at once <c>done</c> when it has ended.</summary>
-    public async Task RunEventsAsync(HttpResponse response, Run run, CancellationToken hangUp)
+    public Task RunEventsAsync(HttpResponse response, Run run, CancellationToken hangUp)
     {
         if (run.IsTerminal || run.Status == RunStatus.RequiresAction)
-        {
-            await EventStream.WriteAsync(response, [Frame("status", new StatusFrame(run.Status, run.EndedAtMs ?? run.CreatedAtMs, run.Attempt))],
-                AsyncEnumerable.Empty<SseFrame>(), static f => [f]);
-            return;
-        }
+            return EventStream.WriteAsync(response, [Frame("status", new StatusFrame(run.Status, run.EndedAtMs ?? run.CreatedAtMs, run.Attempt))],
+                static _ => AsyncEnumerable.Empty<SseFrame>(), static f => [f]);
         // A queued run waits for its next execution; an active one is followed from its current one.
         var afterAttempt = run.Status == RunStatus.Queued ? run.Attempt : run.Attempt - 1;
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(response.HttpContext.RequestAborted, hangUp);
         // A run executed on another node arrives as that node's Assistants frames: back to domain events first.
-        var events = RelayedRunEvents.AsDomainEvents(_feed.ReadAsync(run, afterAttempt, new HashSet<string>(), ended.Token), run, _store, ended.Token);
-        await EventStream.WriteAsync<RunEvent>(response, [new RunStatusChanged(run)], events, Of, ended.Token);
+        return EventStream.WriteAsync<RunEvent>(response, [new RunStatusChanged(run)],
+            ct => RelayedRunEvents.AsDomainEvents(_feed.ReadAsync(run, afterAttempt, new HashSet<string>(), ct), run, _store, ct), Of, hangUp);
     }
 
     /// <summary>Projected once per event and shared by every dashboard reader, like the API's frames.</summary>

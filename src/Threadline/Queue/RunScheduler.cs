@@ -12,11 +12,13 @@ namespace Threadline.Queue;
 /// a slot frees, or at the queue's next deadline (a debounced head becoming eligible, a wait for
 /// tool outputs expiring, a lease lapsing), and never otherwise: an idle queue costs nothing. At
 /// shutdown it lets running executions finish within the host's shutdown timeout, then releases the
-/// rest so that another process takes them over at once.
+/// rest so that another process takes them over at once. It does so as the host begins to stop
+/// (<see cref="IHostedLifecycleService.StoppingAsync"/>), before the server waits for open requests:
+/// else a stream still open would keep it claiming runs on a process about to exit.
 /// </summary>
 internal sealed partial class RunScheduler(
     IStore store, RunLifecycle lifecycle, RunExecutor executor, ExecutionSlots slots, LeaseKeeper leases, Streaming.RunEventHub hub, ProcessIdentity identity,
-    QueueOptions options, IOptions<HostOptions> host, TimeProvider time, ILogger<RunScheduler> logger) : BackgroundService
+    QueueOptions options, IOptions<HostOptions> host, TimeProvider time, ILogger<RunScheduler> logger) : BackgroundService, IHostedLifecycleService
 {
     /// <summary>Time kept from the host's shutdown timeout for releasing runs and stopping what comes after.</summary>
     internal static readonly TimeSpan ReleaseReserve = TimeSpan.FromSeconds(2);
@@ -147,7 +149,45 @@ internal sealed partial class RunScheduler(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    private readonly CancellationTokenSource _drained = new();
+    private readonly Lock _drainGate = new();
+    private Task? _drain;
+
+    /// <summary>
+    /// Fires once shutdown has let this process's executions end or given them up: a request still
+    /// waiting on a run then waits on another process, and may as well be told now.
+    /// </summary>
+    public CancellationToken Drained => _drained.Token;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => DrainOnceAsync(cancellationToken);
+
+    public override Task StopAsync(CancellationToken cancellationToken) => DrainOnceAsync(cancellationToken);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private Task DrainOnceAsync(CancellationToken cancellationToken)
+    {
+        lock (_drainGate)
+            return _drain ??= DrainAsync(cancellationToken);
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StopClaimingAndDrainAsync(cancellationToken);
+        }
+        finally
+        {
+            _drained.Cancel();
+        }
+    }
+
+    private async Task StopClaimingAndDrainAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
         await base.StopAsync(cancellationToken);

@@ -12,7 +12,7 @@ internal static class ResponseEndpoints
 {
     public static void MapResponses(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/responses", async (HttpContext http, ResponseService responses) =>
+        api.MapPost("/responses", async (HttpContext http, ResponseService responses, Queue.RunScheduler scheduler) =>
         {
             var request = ResponseRequests.Read(await RequestBody.ReadAsync<ResponseRequest>(http.Request));
             var (run, joined) = (await responses.CreateAsync(http.ProjectId(), request, http.RequestAborted)).OrThrowConversation();
@@ -20,7 +20,7 @@ internal static class ResponseEndpoints
             if (request.Stream)
             {
                 var stream = new ResponseStream(run);
-                await EventStream.WriteAsync(http.Response, stream.Opening(), responses.EventsAsync(run, http.RequestAborted), stream.Of);
+                await EventStream.WriteAsync(http.Response, stream.Opening(), ct => responses.EventsAsync(run, ct), stream.Of, scheduler.Drained);
                 return Results.Empty;
             }
             if (!request.Background)
@@ -30,14 +30,14 @@ internal static class ResponseEndpoints
 
         // With stream=true, the response's stream again (from the start, or after starting_after): exactly
         // as first sent while it runs; once it has ended, rebuilt from what was stored.
-        api.MapGet("/responses/{responseId}", async (string responseId, HttpContext http, ResponseService responses) =>
+        api.MapGet("/responses/{responseId}", async (string responseId, HttpContext http, ResponseService responses, Queue.RunScheduler scheduler) =>
         {
             var (stream, startingAfter) = ResponseRequests.Follow(http.Request.Query);
             var (run, output) = (await responses.GetAsync(http.ProjectId(), responseId, http.RequestAborted)).OrThrowConversation();
             if (!stream)
                 return Wire.Json(ResponseObject.From(run, output));
             var projection = new ResponseStream(run, startingAfter);
-            await EventStream.WriteAsync(http.Response, projection.Opening(), responses.EventsAsync(run, http.RequestAborted), projection.Of);
+            await EventStream.WriteAsync(http.Response, projection.Opening(), ct => responses.EventsAsync(run, ct), projection.Of, scheduler.Drained);
             return Results.Empty;
         });
 

@@ -1,6 +1,7 @@
 using Threadline.Api;
 using Threadline.Auth;
 using Threadline.Domain;
+using Threadline.Queue;
 using Threadline.Queue.Lifecycle;
 using Threadline.Streaming;
 using Threadline.Threads;
@@ -17,23 +18,23 @@ internal static class RunEndpoints
 
     public static void MapRuns(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/threads/runs", async (HttpContext http, RunService runs, RunEventFeed feed) =>
+        api.MapPost("/threads/runs", async (HttpContext http, RunService runs, RunEventFeed feed, RunScheduler scheduler) =>
         {
             var request = await RequestBody.ReadAsync<ThreadAndRunRequest>(http.Request);
             VectorStores.ToolResourceStores.Validate(request.ToolResources, "tool_resources");
             var create = new CreateThreadAndRun(RunRequests.Read(request), ThreadEndpoints.Read(request.Thread ?? new ThreadRequest(), "thread"),
                 request.ToolResources is null ? null : RawJson.From(request.ToolResources));
             var result = (await runs.CreateThreadAndRunAsync(http.ProjectId(), create, http.RequestAborted)).OrThrow();
-            return await CreatedAsync(http, result, request.Stream == true, feed, withThread: true);
+            return await CreatedAsync(http, result, request.Stream == true, feed, scheduler.Drained, withThread: true);
         });
 
-        api.MapPost("/threads/{threadId}/runs", async (string threadId, HttpContext http, RunService runs, RunEventFeed feed) =>
+        api.MapPost("/threads/{threadId}/runs", async (string threadId, HttpContext http, RunService runs, RunEventFeed feed, RunScheduler scheduler) =>
         {
             var request = await RequestBody.ReadAsync<RunRequest>(http.Request);
             var create = new CreateRun(RunRequests.Read(request), request.AdditionalInstructions,
                 Messages.MessageRequests.ReadMany(request.AdditionalMessages, "additional_messages"));
             var result = (await runs.CreateAsync(http.ProjectId(), threadId, create, http.RequestAborted)).OrThrow();
-            return await CreatedAsync(http, result, request.Stream == true, feed, withThread: false);
+            return await CreatedAsync(http, result, request.Stream == true, feed, scheduler.Drained, withThread: false);
         });
 
         api.MapGet("/threads/{threadId}/runs", async (string threadId, HttpContext http, RunService runs) =>
@@ -56,7 +57,8 @@ internal static class RunEndpoints
             return Polled(http, (await runs.CancelAsync(http.ProjectId(), threadId, runId, http.RequestAborted)).OrThrow());
         });
 
-        api.MapPost("/threads/{threadId}/runs/{runId}/submit_tool_outputs", async (string threadId, string runId, HttpContext http, RunService runs, RunEventFeed feed) =>
+        api.MapPost("/threads/{threadId}/runs/{runId}/submit_tool_outputs", async (string threadId, string runId, HttpContext http, RunService runs, RunEventFeed feed,
+            RunScheduler scheduler) =>
         {
             var request = await RequestBody.ReadAsync<ToolOutputsRequest>(http.Request);
             var outputs = RunRequests.ReadToolOutputs(request);
@@ -70,13 +72,14 @@ internal static class RunEndpoints
             known.Add(result.ToolStep!.Id);
             await EventStream.WriteAsync<RunEvent>(http.Response,
                 [new StepEnded(result.ToolStep!), new RunStatusChanged(run with { Status = RunStatus.Queued })],
-                feed.ReadAsync(run, resumedFrom, known, http.RequestAborted), RunFrames.Of);
+                ct => feed.ReadAsync(run, resumedFrom, known, ct), RunFrames.Of, scheduler.Drained);
             return Results.Empty;
         });
     }
 
     /// <summary>The created (or joined) run as JSON, or its events as a stream.</summary>
-    private static async Task<IResult> CreatedAsync(HttpContext http, RunCreateResult result, bool stream, RunEventFeed feed, bool withThread)
+    /// <param name="hangUp">When a stream still open stops waiting: once this process has stopped executing runs at shutdown.</param>
+    private static async Task<IResult> CreatedAsync(HttpContext http, RunCreateResult result, bool stream, RunEventFeed feed, CancellationToken hangUp, bool withThread)
     {
         http.Response.Headers[JoinedHeader] = result.Joined ? "true" : "false";
         var run = result.Run!;
@@ -94,7 +97,7 @@ internal static class RunEndpoints
         first.Add(new RunStatusChanged(asQueued));
         // A joined run may have started long ago; a new one has had no execution reported yet.
         var reported = result.Joined ? run.Attempt : 0;
-        await EventStream.WriteAsync(http.Response, first, feed.ReadAsync(run, reported, new HashSet<string>(), http.RequestAborted), RunFrames.Of);
+        await EventStream.WriteAsync(http.Response, first, ct => feed.ReadAsync(run, reported, new HashSet<string>(), ct), RunFrames.Of, hangUp);
         return Results.Empty;
     }
 

@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Threadline.Tests.Infrastructure;
+using Threadline.Tests.Streaming;
 using Xunit;
 
 namespace Threadline.Tests.Queue;
@@ -20,11 +23,7 @@ public sealed class GracefulShutdownTests
         try
         {
             // A alone executes the run: B is not started until the run is in progress on A.
-            await using var a = await ThreadlineServer.StartAsync(new ThreadlineServerOptions
-            {
-                DataDirectory = dataDirectory,
-                Arguments = new Dictionary<string, string> { ["shutdownTimeoutSeconds"] = "2" },
-            });
+            await using var a = await StartWithShutdownTimeoutAsync(dataDirectory, seconds: 2);
             using var httpA = QueueApi.NewClient(a);
             var assistantId = await QueueApi.CreateAssistantAsync(httpA, "echo:60000"); // its first text comes after about 15 s
             var threadId = await QueueApi.CreateThreadWithMessageAsync(httpA, "take your time");
@@ -72,4 +71,67 @@ public sealed class GracefulShutdownTests
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
+
+    /// <summary>
+    /// A stream open at SIGTERM used to keep the server waiting for it, with its scheduler still claiming: a
+    /// run that became eligible meanwhile was started (and finished) on the process that was stopping. Now
+    /// the scheduler stops claiming as the host begins to stop, and a stream still waiting once this
+    /// process has no run left to execute ends at once, without done: the run waits for another process.
+    /// </summary>
+    [Fact]
+    public async Task A_stopping_server_claims_nothing_more_and_an_open_stream_does_not_hold_it()
+    {
+        var dataDirectory = ThreadlineServer.CreateDataDirectory();
+        try
+        {
+            await using var a = await StartWithShutdownTimeoutAsync(dataDirectory, seconds: 8);
+            using var httpA = QueueApi.NewClient(a, Timeout.InfiniteTimeSpan);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var assistantId = await QueueApi.CreateAssistantAsync(httpA);
+            var threadId = await QueueApi.CreateThreadWithMessageAsync(httpA, "after the deploy");
+
+            // :: A streamed run that may start 3 s from now, and A told to stop before then.
+            var body = QueueApi.RunBody(assistantId, debounceMs: 3000);
+            body["stream"] = true;
+            using var response = await httpA.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"threads/{threadId}/runs") { Content = JsonContent.Create(body) },
+                HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            response.EnsureSuccessStatusCode();
+            var frames = Sse.ReadAsync(await response.Content.ReadAsStreamAsync(timeout.Token), timeout.Token).GetAsyncEnumerator(timeout.Token);
+            Assert.True(await frames.MoveNextAsync());
+            Assert.Equal("thread.run.created", frames.Current.Event);
+            var runId = (string)frames.Current.Json["id"]!;
+
+            var stopping = Stopwatch.StartNew();
+            await a.StopAsync();
+            var exitedAfter = stopping.Elapsed;
+            var events = new List<string>();
+            while (await frames.MoveNextAsync())
+                events.Add(frames.Current.Event);
+            await frames.DisposeAsync();
+
+            Assert.True(a.HasExited && !a.LogLines.Any(l => l.StartsWith("[harness] no exit", StringComparison.Ordinal)), $"A did not exit by itself:\n{a.FormatLog(30)}");
+            Assert.False(events.Contains("thread.run.in_progress") || events.Contains("done"),
+                $"A started the run after its SIGTERM (exited {exitedAfter.TotalSeconds:F1} s after it); its stream then carried: {string.Join(", ", events)}");
+            Assert.True(exitedAfter < TimeSpan.FromSeconds(3), $"A took {exitedAfter.TotalSeconds:F1} s to exit with nothing to execute");
+
+            // :: Nothing acknowledged is lost: the next process runs it.
+            await using var b = await ThreadlineServer.StartAsync(new ThreadlineServerOptions { DataDirectory = dataDirectory });
+            using var httpB = QueueApi.NewClient(b);
+            var run = await QueueApi.WaitForTerminalAsync(httpB, threadId, runId, TimeSpan.FromSeconds(30));
+            Assert.Equal("completed", QueueApi.Status(run));
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>A server whose host waits at most <paramref name="seconds"/> at shutdown; the harness waits longer before it kills.</summary>
+    private static Task<ThreadlineServer> StartWithShutdownTimeoutAsync(string dataDirectory, int seconds) =>
+        ThreadlineServer.StartAsync(new ThreadlineServerOptions
+        {
+            DataDirectory = dataDirectory,
+            Arguments = new Dictionary<string, string> { ["shutdownTimeoutSeconds"] = $"{seconds}" },
+            ShutdownTimeout = TimeSpan.FromSeconds(seconds + 10),
+        });
 }
