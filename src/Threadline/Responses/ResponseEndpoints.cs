@@ -24,7 +24,7 @@ internal static class ResponseEndpoints
                 return Results.Empty;
             }
             if (!request.Background)
-                run = await responses.WaitAsync(run, http.RequestAborted);
+                run = await responses.WaitAsync(run, http.RequestAborted, scheduler.Drained);
             return Wire.Json(ResponseObject.From(run, await responses.OutputAsync(run, http.RequestAborted)) with { Joined = joined });
         });
 

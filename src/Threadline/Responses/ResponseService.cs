@@ -69,11 +69,20 @@ internal sealed class ResponseService(IStore store, RunService runs, RunEventFee
     /// Waits until the response is done (or, for one that waits for tool outputs, stops), through the same
     /// feed a stream reads; the caller going away ends the wait, not the response.
     /// </summary>
-    public async Task<Run> WaitAsync(Run run, CancellationToken ct)
+    /// <summary>The response once it has ended; or, once <paramref name="hangUp"/> fires, as it stands (another process will run it).</summary>
+    public async Task<Run> WaitAsync(Run run, CancellationToken ct, CancellationToken hangUp = default)
     {
-        await foreach (var e in feed.ReadAsync(run, 0, new HashSet<string>(), ct))
-            if (e.EndsStream)
-                break;
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, hangUp);
+        try
+        {
+            await foreach (var e in feed.ReadAsync(run, 0, new HashSet<string>(), waiting.Token))
+                if (e.EndsStream)
+                    break;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Hung up: answered as it stands, like a background response, for the client to poll.
+        }
         return await store.ReadAsync(s => s.Runs.RunGetByIdAsync(run.Id), ct) ?? run;
     }
 

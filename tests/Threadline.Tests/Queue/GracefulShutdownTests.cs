@@ -19,8 +19,7 @@ public sealed class GracefulShutdownTests
     [Fact]
     public async Task A_stopping_server_hands_its_running_run_to_another_server_at_once()
     {
-        var dataDirectory = ThreadlineServer.CreateDataDirectory();
-        try
+        await WithDataDirectoryAsync(async dataDirectory =>
         {
             // A alone executes the run: B is not started until the run is in progress on A.
             await using var a = await StartWithShutdownTimeoutAsync(dataDirectory, seconds: 2);
@@ -65,11 +64,7 @@ public sealed class GracefulShutdownTests
                 // The run takes a minute when started again: cancel it so that B has nothing to wait for when it stops.
                 await QueueApi.PostAsync(httpB, $"threads/{threadId}/runs/{runId}/cancel", new JsonObject());
             }
-        }
-        finally
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
+        });
     }
 
     /// <summary>
@@ -81,8 +76,7 @@ public sealed class GracefulShutdownTests
     [Fact]
     public async Task A_stopping_server_claims_nothing_more_and_an_open_stream_does_not_hold_it()
     {
-        var dataDirectory = ThreadlineServer.CreateDataDirectory();
-        try
+        await WithDataDirectoryAsync(async dataDirectory =>
         {
             await using var a = await StartWithShutdownTimeoutAsync(dataDirectory, seconds: 8);
             using var httpA = QueueApi.NewClient(a, Timeout.InfiniteTimeSpan);
@@ -119,6 +113,57 @@ public sealed class GracefulShutdownTests
             using var httpB = QueueApi.NewClient(b);
             var run = await QueueApi.WaitForTerminalAsync(httpB, threadId, runId, TimeSpan.FromSeconds(30));
             Assert.Equal("completed", QueueApi.Status(run));
+        });
+    }
+
+    /// <summary>
+    /// A <c>responses.create</c> without <c>background</c> waits for its response; one still waiting once a
+    /// stopping process has nothing left to execute is answered as it stands (queued), for the client to poll,
+    /// rather than holding the process or being run on it.
+    /// </summary>
+    [Fact]
+    public async Task A_stopping_server_answers_a_waiting_response_as_it_stands_and_another_runs_it()
+    {
+        await WithDataDirectoryAsync(async dataDirectory =>
+        {
+            await using var a = await StartWithShutdownTimeoutAsync(dataDirectory, seconds: 8);
+            using var httpA = QueueApi.NewClient(a, Timeout.InfiniteTimeSpan);
+            var conversationId = QueueApi.Id(await QueueApi.PostOkAsync(httpA, "conversations", new JsonObject()));
+
+            // :: A response that may start 3 s from now, its create waiting; A told to stop once it is stored.
+            var creating = QueueApi.PostAsync(httpA, "responses", new JsonObject
+            {
+                ["model"] = "echo",
+                ["input"] = "after the deploy",
+                ["conversation"] = conversationId,
+                ["debounce_ms"] = 3000,
+            });
+            await Eventually.TrueAsync(async () => (await QueueApi.ListAllAsync(httpA, $"conversations/{conversationId}/items")).Count == 1,
+                "the response's input stored");
+            var stopping = Stopwatch.StartNew();
+            await a.StopAsync();
+            var exitedAfter = stopping.Elapsed;
+
+            var created = (await creating).AssertOk();
+            Assert.True(QueueApi.Status(created) == "queued",
+                $"A answered the create {exitedAfter.TotalSeconds:F1} s after its SIGTERM with {created.ToJsonString()}");
+            Assert.True(exitedAfter < TimeSpan.FromSeconds(3), $"A took {exitedAfter.TotalSeconds:F1} s to exit with nothing to execute");
+
+            // :: The next process runs it.
+            await using var b = await ThreadlineServer.StartAsync(new ThreadlineServerOptions { DataDirectory = dataDirectory });
+            using var httpB = QueueApi.NewClient(b);
+            await Eventually.TrueAsync(async () => QueueApi.Status(await QueueApi.GetOkAsync(httpB, $"responses/{QueueApi.Id(created)}")) == "completed",
+                "the response completed on B");
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> with a data directory of its own for the servers it starts, deleted after.</summary>
+    private static async Task WithDataDirectoryAsync(Func<string, Task> test)
+    {
+        var dataDirectory = ThreadlineServer.CreateDataDirectory();
+        try
+        {
+            await test(dataDirectory);
         }
         finally
         {
