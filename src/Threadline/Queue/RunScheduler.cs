@@ -179,35 +179,30 @@ internal sealed partial class RunScheduler(
     {
         try
         {
-            await StopClaimingAndDrainAsync(cancellationToken);
+            _stopping = true;
+            await base.StopAsync(cancellationToken);
+            Task[] running;
+            lock (_running)
+                running = [.. _running];
+            if (running.Length == 0)
+                return;
+            // Executions finish on their own while the host allows; what is left is handed over.
+            var drain = host.Value.ShutdownTimeout - ReleaseReserve;
+            var all = Task.WhenAll(running);
+            if (drain > TimeSpan.Zero)
+                await Task.WhenAny(all, Task.Delay(drain, time, cancellationToken)).ConfigureAwait(false);
+            if (!all.IsCompleted)
+            {
+                var held = leases.Held;
+                LogReleasing(logger, held.Count);
+                foreach (var lease in held)
+                    lease.Stop(StopReason.Released);
+                await Task.WhenAny(all, Task.Delay(ReleaseReserve, time, CancellationToken.None)).ConfigureAwait(false);
+            }
         }
         finally
         {
             _drained.Cancel();
-        }
-    }
-
-    private async Task StopClaimingAndDrainAsync(CancellationToken cancellationToken)
-    {
-        _stopping = true;
-        await base.StopAsync(cancellationToken);
-        Task[] running;
-        lock (_running)
-            running = [.. _running];
-        if (running.Length == 0)
-            return;
-        // Executions finish on their own while the host allows; what is left is handed over.
-        var drain = host.Value.ShutdownTimeout - ReleaseReserve;
-        var all = Task.WhenAll(running);
-        if (drain > TimeSpan.Zero)
-            await Task.WhenAny(all, Task.Delay(drain, time, cancellationToken)).ConfigureAwait(false);
-        if (!all.IsCompleted)
-        {
-            var held = leases.Held;
-            LogReleasing(logger, held.Count);
-            foreach (var lease in held)
-                lease.Stop(StopReason.Released);
-            await Task.WhenAny(all, Task.Delay(ReleaseReserve, time, CancellationToken.None)).ConfigureAwait(false);
         }
     }
 

@@ -67,9 +67,9 @@ internal sealed class ResponseService(IStore store, RunService runs, RunEventFee
 
     /// <summary>
     /// Waits until the response is done (or, for one that waits for tool outputs, stops), through the same
-    /// feed a stream reads; the caller going away ends the wait, not the response.
+    /// feed a stream reads; the caller going away ends the wait, not the response. Once <paramref name="hangUp"/>
+    /// fires, the response is answered as it stands (another process will run it).
     /// </summary>
-    /// <summary>The response once it has ended; or, once <paramref name="hangUp"/> fires, as it stands (another process will run it).</summary>
     public async Task<Run> WaitAsync(Run run, CancellationToken ct, CancellationToken hangUp = default)
     {
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, hangUp);

@@ -54,6 +54,11 @@ internal sealed partial class ThreadlineServer : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Exited after <see cref="StopAsync"/> on its own, not killed by the harness for taking too long.</summary>
+    public bool ExitedByItself => _process.HasExited && !_log.Lines.Any(l => l.StartsWith(NoExitLine, StringComparison.Ordinal));
+
+    private const string NoExitLine = "[harness] no exit";
+
     /// <summary>Output lines so far (stderr lines prefixed <c>[stderr] </c>).</summary>
     public IReadOnlyList<string> LogLines => _log.Lines;
 
@@ -162,7 +167,7 @@ internal sealed partial class ThreadlineServer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            _log.Add($"[harness] no exit within {_options.ShutdownTimeout} of SIGTERM; killing the process tree");
+            _log.Add($"{NoExitLine} within {_options.ShutdownTimeout} of SIGTERM; killing the process tree");
             KillTree(_process);
         }
     }
