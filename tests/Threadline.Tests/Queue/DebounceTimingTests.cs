@@ -12,7 +12,9 @@ namespace Threadline.Tests.Queue;
 [Collection(SerialQueueCollection.Name)]
 public sealed class DebounceTimingTests(ITestOutputHelper output)
 {
-    private static readonly long[] DebouncesMs = [250, 400, 550, 700, 850];
+    // At least a second each: the run must be seen queued, and in a loaded CI a create and its first poll
+    // took over 550 ms (runs of 250, 400 and 550 ms had started before they were read).
+    private static readonly long[] DebouncesMs = [1000, 1150, 1300, 1450, 1600];
 
     [Fact]
     public async Task A_debounced_run_never_starts_before_its_quiet_period_ends()
